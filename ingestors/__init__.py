@@ -1,0 +1,1 @@
+"""Ingestors: Kafka → validated, masked, exactly-once Parquet landing zone (+ dead-letter store)."""

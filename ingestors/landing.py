@@ -1,0 +1,207 @@
+"""The Parquet landing zone and dead-letter store; the source of truth for consumed offsets.
+
+Layout under the landing dir::
+
+    source=<source>/dt=<YYYY-MM-DD>/<topic>+<partition>+<first>+<last>.parquet   landed events
+    _commits/<topic>/<partition>/<first>+<last>.json                               batch commit markers
+
+and under the dead-letter dir ``<topic>/<topic>+<partition>+<first>+<last>.parquet``. A batch of one
+partition covers the offsets [first, last]; its data and dead-letter files are written under
+temporary names, flushed and renamed, then its commit marker is written the same way. Files beyond
+the last commit marker are leftovers of a crash and are deleted before the partition is consumed
+again, so every offset is accounted for exactly once.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from jixiao.config import Settings
+
+OFFSET_DIGITS = 20
+_NAME = re.compile(r"^(?P<topic>[A-Za-z0-9._-]+)\+(?P<partition>\d+)\+(?P<first>\d+)\+(?P<last>\d+)\.(parquet|json)$")
+
+LANDING_SCHEMA = pa.schema([
+    ("event_id", pa.string()),
+    ("event_type", pa.string()),
+    ("occurred_at", pa.timestamp("us", tz="UTC")),
+    ("dept_code", pa.string()),
+    ("schema_version", pa.int16()),
+    ("payload", pa.string()),
+    ("person_keys", pa.list_(pa.string())),
+    ("kafka_topic", pa.string()),
+    ("kafka_partition", pa.int32()),
+    ("kafka_offset", pa.int64()),
+    ("kafka_timestamp", pa.timestamp("ms", tz="UTC")),
+    ("ingested_at", pa.timestamp("us", tz="UTC")),
+])
+DEAD_LETTER_SCHEMA = pa.schema([
+    ("kafka_topic", pa.string()),
+    ("kafka_partition", pa.int32()),
+    ("kafka_offset", pa.int64()),
+    ("kafka_timestamp", pa.timestamp("ms", tz="UTC")),
+    ("key", pa.binary()),
+    ("raw_value", pa.binary()),
+    ("reason", pa.string()),
+    ("detail", pa.string()),
+    ("ingested_at", pa.timestamp("us", tz="UTC")),
+])
+
+
+def file_stem(topic: str, partition: int, first: int, last: int) -> str:
+    return f"{topic}+{partition}+{first:0{OFFSET_DIGITS}d}+{last:0{OFFSET_DIGITS}d}"
+
+
+def parse_name(name: str) -> tuple[str, int, int, int] | None:
+    """(topic, partition, first, last) of a landing, dead-letter or commit file name."""
+    match = _NAME.match(name)
+    if not match:
+        return None
+    return match["topic"], int(match["partition"]), int(match["first"]), int(match["last"])
+
+
+def _write_atomically(path: Path, write) -> None:
+    """Write through ``write(file)`` to a temporary name, fsync, rename into place, fsync the folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as handle:
+        write(handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+
+
+@dataclass
+class PartitionBatch:
+    """Everything consumed from one partition since its last commit, in offset order."""
+
+    topic: str
+    partition: int
+    source: str
+    first: int
+    last: int = -1
+    landed: dict[str, list] = field(default_factory=lambda: {f.name: [] for f in LANDING_SCHEMA})
+    business_dates: list[str] = field(default_factory=list)
+    dead: dict[str, list] = field(default_factory=lambda: {f.name: [] for f in DEAD_LETTER_SCHEMA})
+    duplicates: int = 0
+    nbytes: int = 0
+
+    @property
+    def consumed(self) -> int:
+        return self.last - self.first + 1 if self.last >= self.first else 0
+
+    @property
+    def landed_count(self) -> int:
+        return len(self.business_dates)
+
+    @property
+    def dead_count(self) -> int:
+        return len(self.dead["kafka_offset"])
+
+
+@dataclass(frozen=True)
+class CommitRecord:
+    topic: str
+    partition: int
+    first: int
+    last: int
+    landed: int
+    dead: int
+    duplicates: int
+    committed_at: str
+
+
+class LandingZone:
+    """Reads and writes the landing zone of one platform instance."""
+
+    def __init__(self, cfg: Settings):
+        self.root = cfg.landing_dir
+        self.dead_root = cfg.dead_letter_dir
+        self.commit_root = self.root / "_commits"
+
+    def _commit_dir(self, topic: str, partition: int) -> Path:
+        return self.commit_root / topic / str(partition)
+
+    def commits(self, topic: str | None = None, partition: int | None = None) -> list[CommitRecord]:
+        """All commit markers (optionally of one topic/partition), in offset order."""
+        pattern = f"{topic or '*'}/{'*' if partition is None else partition}/*.json"
+        records = [CommitRecord(**json.loads(p.read_text(encoding="utf-8")))
+                   for p in self.commit_root.glob(pattern)]
+        return sorted(records, key=lambda r: (r.topic, r.partition, r.first))
+
+    def next_offset(self, topic: str, partition: int) -> int:
+        """The first offset not yet committed for a partition (0 when nothing landed)."""
+        lasts = [parsed[3] for p in self._commit_dir(topic, partition).glob("*.json")
+                 if (parsed := parse_name(p.name))]
+        return max(lasts, default=-1) + 1
+
+    def _partition_files(self, topic: str, partition: int) -> list[Path]:
+        source = topic.split(".")[2]
+        prefix = f"{topic}+{partition}+"
+        return ([p for p in self.root.glob(f"source={source}/dt=*/{prefix}*") if p.is_file()]
+                + [p for p in (self.dead_root / topic).glob(f"{prefix}*") if p.is_file()]
+                + [p for p in self.root.glob(f"source={source}/dt=*/.{prefix}*.tmp")]
+                + [p for p in (self.dead_root / topic).glob(f".{prefix}*.tmp")])
+
+    def recover(self, topic: str, partition: int) -> int:
+        """Delete a crashed batch's leftovers (temp files, files past the last commit); return the resume offset."""
+        resume = self.next_offset(topic, partition)
+        for path in self._partition_files(topic, partition):
+            parsed = parse_name(path.name)
+            if path.name.endswith(".tmp") or parsed is None or parsed[2] >= resume:
+                path.unlink(missing_ok=True)
+        for tmp in self._commit_dir(topic, partition).glob(".*.tmp"):
+            tmp.unlink(missing_ok=True)
+        return resume
+
+    def recent_event_ids(self, topic: str, partition: int, limit: int) -> list[str]:
+        """Event ids of the newest landed files of a partition, up to about ``limit`` (dedup window)."""
+        files = sorted((p for p in self._partition_files(topic, partition)
+                        if p.suffix == ".parquet" and p.is_relative_to(self.root)),
+                       key=lambda p: parse_name(p.name)[2], reverse=True)
+        ids: list[str] = []
+        for path in files:
+            if len(ids) >= limit:
+                break
+            ids.extend(pq.read_table(path, columns=["event_id"]).column(0).to_pylist())
+        return ids
+
+    def commit(self, batch: PartitionBatch) -> CommitRecord | None:
+        """Write a batch's files then its commit marker; None (nothing written) when another owner moved on."""
+        if batch.consumed == 0:
+            return None
+        if self.next_offset(batch.topic, batch.partition) != batch.first:
+            return None  # fenced: the partition was committed past us by its new owner
+        stem = file_stem(batch.topic, batch.partition, batch.first, batch.last)
+        now = datetime.now(timezone.utc)
+        if batch.landed_count:
+            batch.landed["ingested_at"] = [now] * batch.landed_count
+            table = pa.Table.from_pydict(batch.landed, schema=LANDING_SCHEMA)
+            dates = pa.array(batch.business_dates)
+            for dt in sorted(set(batch.business_dates)):
+                part = table.filter(pc.equal(dates, dt))
+                path = self.root / f"source={batch.source}" / f"dt={dt}" / f"{stem}.parquet"
+                _write_atomically(path, lambda f, t=part: pq.write_table(t, f, compression="zstd"))
+        if batch.dead_count:
+            batch.dead["ingested_at"] = [now] * batch.dead_count
+            dead = pa.Table.from_pydict(batch.dead, schema=DEAD_LETTER_SCHEMA)
+            _write_atomically(self.dead_root / batch.topic / f"{stem}.parquet",
+                              lambda f: pq.write_table(dead, f, compression="zstd"))
+        record = CommitRecord(batch.topic, batch.partition, batch.first, batch.last, batch.landed_count,
+                              batch.dead_count, batch.duplicates, now.isoformat())
+        marker = self._commit_dir(batch.topic, batch.partition) / f"{stem}.json"
+        _write_atomically(marker, lambda f: f.write(json.dumps(record.__dict__).encode()))
+        return record

@@ -1,0 +1,56 @@
+"""Decode and validate one raw Kafka message against the shared contracts; say why when it fails."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import fastjsonschema
+import orjson
+
+import contracts
+
+
+class Rejected(Exception):
+    """A message that goes to the dead-letter store; ``reason`` is a short code, ``detail`` says more."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+REASONS = ("oversized", "not_utf8", "not_json", "schema_violation", "wrong_source", "unknown_event_type",
+           "bad_timestamp")
+
+
+def decode(value: bytes | None, source: str) -> dict:
+    """The validated envelope of a message on ``source``'s topic, or :class:`Rejected`."""
+    if value is None:
+        raise Rejected("not_json", "empty message (null value)")
+    if len(value) > contracts.MAX_MESSAGE_BYTES:
+        raise Rejected("oversized", f"{len(value)} bytes > {contracts.MAX_MESSAGE_BYTES}")
+    try:
+        event = orjson.loads(value)
+    except orjson.JSONDecodeError as error:
+        try:
+            value.decode("utf-8")
+        except UnicodeDecodeError as utf8_error:
+            raise Rejected("not_utf8", str(utf8_error)) from None
+        raise Rejected("not_json", str(error)) from None
+    try:
+        contracts.validator(None)(event)
+    except fastjsonschema.JsonSchemaException as error:
+        raise Rejected("schema_violation", f"envelope: {error.message}") from None
+    if event["source"] != source:
+        raise Rejected("wrong_source", f"source {event['source']!r} on the topic of {source!r}")
+    payload_validator = contracts.payload_validators(source).get(event["event_type"])
+    if payload_validator is None:
+        raise Rejected("unknown_event_type", f"{source} has no event type {event['event_type']!r}")
+    try:
+        payload_validator(event["payload"])
+    except fastjsonschema.JsonSchemaException as error:
+        raise Rejected("schema_violation", f"{event['event_type']} payload: {error.message}") from None
+    try:
+        event["occurred_at"] = datetime.fromisoformat(event["occurred_at"])
+    except ValueError as error:
+        raise Rejected("bad_timestamp", str(error)) from None
+    return event

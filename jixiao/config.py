@@ -1,0 +1,76 @@
+"""Where things live and which ports they use; every value can be overridden by an env var.
+
+Everything the platform generates goes under one output folder, ``JX_HOME`` (default ``var/``
+in the checkout), so two runs with different ``JX_HOME`` and Kafka ports never collide. The
+broker's data lives in ``JX_HOME/kafka`` unless ``JX_KAFKA_DIR`` says otherwise.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+BUSINESS_TZ = "Asia/Shanghai"
+
+
+def _env_path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).resolve() if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved paths and ports of one platform instance."""
+
+    home: Path
+    kafka_port: int
+    kafka_controller_port: int
+    kafka_heap: str
+    kafka_dir: Path
+    cache: Path
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return f"127.0.0.1:{self.kafka_port}"
+
+    @property
+    def landing_dir(self) -> Path:
+        return self.home / "landing"
+
+    @property
+    def dead_letter_dir(self) -> Path:
+        return self.home / "dead_letter"
+
+    @property
+    def warehouse_dir(self) -> Path:
+        return self.home / "warehouse"
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.warehouse_dir / "jixiao.duckdb"
+
+    @property
+    def marts_dir(self) -> Path:
+        return self.home / "marts"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.home / "reports"
+
+    @property
+    def simulator_dir(self) -> Path:
+        return self.home / "simulator"
+
+
+def settings() -> Settings:
+    """Read the current settings from the environment (cheap; call it where needed)."""
+    home = _env_path("JX_HOME", REPO_ROOT / "var")
+    return Settings(
+        home=home,
+        kafka_port=int(os.environ.get("JX_KAFKA_PORT", "19092")),
+        kafka_controller_port=int(os.environ.get("JX_KAFKA_CONTROLLER_PORT", "19093")),
+        kafka_heap=os.environ.get("JX_KAFKA_HEAP", "768m"),
+        kafka_dir=_env_path("JX_KAFKA_DIR", home / "kafka"),
+        cache=_env_path("JX_CACHE", REPO_ROOT / ".cache"),
+    )

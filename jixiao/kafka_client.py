@@ -1,0 +1,38 @@
+"""Kafka clients shared by the stages: topic creation and the idempotent, batched producer."""
+from __future__ import annotations
+
+import os
+
+from kafka import KafkaAdminClient, KafkaProducer
+from kafka.admin import NewTopic
+from kafka.errors import TopicAlreadyExistsError
+
+from jixiao.config import Settings, settings
+
+DEFAULT_PARTITIONS = int(os.environ.get("JX_TOPIC_PARTITIONS", "3"))
+
+
+def ensure_topics(topics: list[str], partitions: int = DEFAULT_PARTITIONS,
+                  cfg: Settings | None = None) -> None:
+    """Create the topics that do not exist yet (existing ones keep their partition count)."""
+    cfg = cfg or settings()
+    admin = KafkaAdminClient(bootstrap_servers=cfg.bootstrap_servers, client_id="jixiao-admin")
+    try:
+        missing = sorted(set(topics) - set(admin.list_topics()))
+        if missing:
+            try:
+                admin.create_topics([NewTopic(t, partitions, 1) for t in missing])
+            except TopicAlreadyExistsError:
+                pass
+    finally:
+        admin.close()
+
+
+def producer(cfg: Settings | None = None, **overrides) -> KafkaProducer:
+    """An idempotent producer (acks=all), lz4-compressed, batching up to 512 KiB per partition."""
+    cfg = cfg or settings()
+    options = dict(bootstrap_servers=cfg.bootstrap_servers, client_id="jixiao-producer",
+                   enable_idempotence=True, acks="all", compression_type="lz4",
+                   linger_ms=50, batch_size=512 * 1024, max_request_size=2 * 1024 * 1024)
+    options.update(overrides)
+    return KafkaProducer(**options)

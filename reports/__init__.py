@@ -1,0 +1,1 @@
+"""Department reports (一部门一报告): static HTML rendered from the published warehouse."""

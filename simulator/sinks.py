@@ -1,0 +1,42 @@
+"""Where simulated events go: Kafka topics (default) or JSON-lines files, one per source."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import contracts
+from jixiao import kafka_client
+from jixiao.config import Settings
+
+
+class KafkaSink:
+    """Produces to ``jx.src.<source>.v1`` with key = dept_code (idempotent, batched, compressed)."""
+
+    def __init__(self, cfg: Settings, partitions: int = kafka_client.DEFAULT_PARTITIONS):
+        kafka_client.ensure_topics([contracts.topic(s) for s in contracts.SOURCES], partitions, cfg)
+        self._producer = kafka_client.producer(cfg)
+
+    def write(self, source: str, key: bytes, value: bytes) -> None:
+        self._producer.send(contracts.topic(source), key=key, value=value)
+
+    def close(self) -> None:
+        self._producer.flush()
+        self._producer.close()
+
+
+class JsonlSink:
+    """Appends each raw message value plus a newline to ``<dir>/<topic>.jsonl``."""
+
+    def __init__(self, directory: Path):
+        directory.mkdir(parents=True, exist_ok=True)
+        self._dir = directory
+        self._files: dict[str, object] = {}
+
+    def write(self, source: str, key: bytes, value: bytes) -> None:
+        handle = self._files.get(source)
+        if handle is None:
+            handle = self._files[source] = open(self._dir / f"{contracts.topic(source)}.jsonl", "wb")
+        handle.write(value + b"\n")
+
+    def close(self) -> None:
+        for handle in self._files.values():
+            handle.close()

@@ -1,0 +1,44 @@
+"""PII masking: every identifier kind is masked, Chinese text stays intact, keys are stable."""
+from __future__ import annotations
+
+import numpy as np
+
+from ingestors.masking import mask_text, person_key, valid_id_number, valid_luhn
+from simulator.text import id_numbers, mobiles
+
+
+def test_masks_each_identifier_kind_and_keeps_the_chinese_text():
+    text = ("市民张伟来电反映文三路附近夜间施工噪音扰民，联系电话13989290341，身份证号11010519491231002X，"
+            "银行卡6222021234567890128，座机0571-87654321，邮箱zhang.wei@example.cn。")
+    masked, keys = mask_text(text)
+    for secret in ("13989290341", "11010519491231002X", "6222021234567890128", "0571-87654321", "zhang.wei"):
+        assert secret not in masked
+    assert masked.startswith("市民张伟来电反映文三路附近夜间施工噪音扰民，联系电话[手机号]，身份证号[身份证号]")
+    assert "[银行卡号]" in masked and "[固定电话]" in masked and "[邮箱]" in masked
+    assert len(keys) == 4  # mobile, ID, bank card, e-mail identify a person; a landline does not
+
+
+def test_id_checksum_and_luhn():
+    assert valid_id_number("11010519491231002X")
+    assert not valid_id_number("110105194912310021")
+    assert valid_luhn("6222021234567890128") and not valid_luhn("6222021234567890121")
+
+
+def test_invalid_long_numbers_are_masked_anyway():
+    masked, keys = mask_text("编号110105194912310021的材料")
+    assert "110105194912310021" not in masked and keys == []
+
+
+def test_person_key_is_stable_and_format_independent():
+    assert person_key("mobile", "139-8929-0341") == person_key("mobile", "13989290341")
+    assert person_key("mobile", "+86 139 8929 0341") == person_key("mobile", "13989290341")
+    assert mask_text("电话13989290341")[1] == mask_text("请回电139 8929 0341")[1]
+
+
+def test_simulated_identifiers_are_all_masked():
+    rng = np.random.default_rng(1)
+    for ident in id_numbers(rng, 200):
+        assert valid_id_number(ident)
+        assert ident not in mask_text(f"身份证{ident}。")[0]
+    for phone in mobiles(rng, 200):
+        assert phone not in mask_text(f"电话{phone}谢谢")[0]

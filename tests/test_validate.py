@@ -1,0 +1,44 @@
+"""Decoding and validation say why a message is rejected."""
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from ingestors.validate import Rejected, decode
+
+GOOD = {"event_id": "hotline_12345-000000001", "source": "hotline_12345", "event_type": "ticket_closed",
+        "occurred_at": "2026-03-01T08:00:00+08:00", "dept_code": "ZJ-HZ-SCJG", "schema_version": 1,
+        "payload": {"ticket_id": "RX1", "resolved": True, "on_time": False, "satisfaction": None}}
+
+
+def _reason(value: bytes, source: str = "hotline_12345") -> str:
+    with pytest.raises(Rejected) as info:
+        decode(value, source)
+    return info.value.reason
+
+
+def test_valid_event_decodes_with_an_aware_timestamp():
+    event = decode(orjson.dumps(GOOD), "hotline_12345")
+    assert event["occurred_at"].utcoffset().total_seconds() == 8 * 3600
+
+
+@pytest.mark.parametrize("mutate, reason", [
+    (lambda e: e.pop("dept_code"), "schema_violation"),
+    (lambda e: e["payload"].update(on_time="yes"), "schema_violation"),
+    (lambda e: e["payload"].update(satisfaction=9), "schema_violation"),
+    (lambda e: e.update(event_type="ticket_reopened"), "unknown_event_type"),
+    (lambda e: e.update(source="petition"), "wrong_source"),
+    (lambda e: e.update(occurred_at="2026-02-30T08:00:00+08:00"), "bad_timestamp"),
+])
+def test_rejections_name_their_reason(mutate, reason):
+    event = orjson.loads(orjson.dumps(GOOD))
+    mutate(event)
+    assert _reason(orjson.dumps(event)) == reason
+
+
+def test_not_json_not_utf8_and_oversized():
+    assert _reason(b"{not json") == "not_json"
+    assert _reason(orjson.dumps(GOOD).replace(b"RX1", "工单".encode("gbk"))) == "not_utf8"
+    big = dict(GOOD, payload=dict(GOOD["payload"], ticket_id="x" * 70_000))
+    assert _reason(orjson.dumps(big)) == "oversized"
+    assert _reason(None) == "not_json"
