@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade uv
 	$(BIN)/uv pip install --python $(BIN)/python -q -r requirements.lock
-	$(BIN)/uv pip install --python $(BIN)/python -q --no-deps -e .
+	$(BIN)/uv pip install --python $(BIN)/python -q --no-deps -e . --config-settings editable_mode=compat
 	touch $@
 
 setup: $(STAMP)  ## venv + locked Python deps + Kafka jars from Maven Central

@@ -105,6 +105,22 @@ def build() -> None:
 
 
 @main.command()
+def check() -> None:
+    """Run the Great Expectations suites on the published warehouse; exit 1 on a blocking failure."""
+    from expectations.checks import run_checks
+
+    report = run_checks()
+    for result in report.results:
+        mark = "[green]pass[/]" if result.success else f"[red]fail ({result.severity})[/]"
+        console.print(f"{mark} {result.suite} on {result.table}")
+        for failure in result.failures:
+            console.print(f"    {failure['expectation']} {failure['kwargs']}: "
+                          f"{failure['unexpected_count']} unexpected, e.g. {failure['examples']}")
+    if report.blocking_failures:
+        sys.exit(1)
+
+
+@main.command()
 def report() -> None:
     """Render the HTML reports from the published warehouse."""
     from reports.render import render_index
@@ -118,11 +134,23 @@ def report() -> None:
 @click.option("--keep-kafka", is_flag=True, help="Leave the broker running afterwards.")
 def demo(scale: str, seed: int, keep_kafka: bool) -> None:
     """Run the main job end to end on a fresh simulated province."""
+    from jixiao.orchestration import DagRunFailed
     from jixiao.pipeline import demo as run
 
-    result = run(scale=scale, seed=seed, keep_kafka=keep_kafka)
+    try:
+        result = run(scale=scale, seed=seed, keep_kafka=keep_kafka)
+    except DagRunFailed as error:
+        raise click.ClickException(str(error)) from None
     cfg = settings()
+    failed = sum(not r["success"] for r in result.checks)
+    console.print(f"checks: {len(result.checks) - failed} suites passed, {failed} failed (non-blocking)")
+    console.print(f"Airflow run log: {result.dag_log}")
     console.print(f"[bold green]demo done[/]: produced {sum(result.produced.values()):,} events, "
                   f"landed {result.ingest.landed:,}, dead letters {result.ingest.dead:,}")
-    console.print(f"warehouse: {cfg.warehouse_path}\nmarts (Parquet): {cfg.marts_dir}\nreport: {result.report}")
+    console.print(f"warehouse: {cfg.warehouse_path}\nmarts (Parquet): {cfg.marts_dir}\n"
+                  f"report: {cfg.reports_dir / 'index.html'}")
     console.print(kafka_local.status(cfg).describe())
+
+
+if __name__ == "__main__":
+    main()

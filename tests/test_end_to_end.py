@@ -1,4 +1,4 @@
-"""The walking skeleton against the real broker: simulate → Kafka → land → dbt → mart → HTML."""
+"""The walking skeleton against the real services: simulate → Kafka → land → Airflow (dbt → GX → HTML)."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -11,8 +11,7 @@ import pytest
 
 import contracts
 from ingestors.consumer import ingest
-from jixiao import warehouse
-from reports.render import render_index
+from jixiao.orchestration import run_dag_once
 from simulator.run import simulate
 from simulator.sinks import KafkaSink
 
@@ -52,7 +51,7 @@ def test_mart_rates_equal_rates_recomputed_from_the_produced_events(fresh_topics
     assert stats.landed == sum(produced.values()) == len(sink.values)
     assert stats.dead == stats.duplicates == 0
 
-    warehouse.build(cfg)
+    run_dag_once("jixiao_warehouse", cfg)  # the Airflow DAG: dbt build → checks → reports
     with duckdb.connect(str(cfg.warehouse_path), read_only=True) as con:
         rows = con.execute("select dept_code, strftime(month, '%Y-%m'), on_time_closure_rate "
                            "from marts.fct_hotline_closure_monthly").fetchall()
@@ -64,7 +63,7 @@ def test_mart_rates_equal_rates_recomputed_from_the_produced_events(fresh_topics
         assert 0.0 <= rate <= 1.0
         assert rate == pytest.approx(expected[dept, month], abs=1e-12)
 
-    index = render_index(cfg).read_text(encoding="utf-8")
+    index = (cfg.reports_dir / "index.html").read_text(encoding="utf-8")
     assert index.count("<tr id=") == departments
     assert "12345热线按时办结率" in index
     assert (cfg.marts_dir / "fct_hotline_closure_monthly.parquet").exists()
