@@ -14,3 +14,11 @@ end
 {% macro percent(numerator, denominator) -%}
 100.0 * ({{ numerator }}) / nullif({{ denominator }}, 0)
 {%- endmacro %}
+
+{#- Chinese name of a balanced-scorecard dimension code. -#}
+{% macro dimension_name(dimension) -%}
+case {{ dimension }}
+    when 'mission' then '使命' when 'strategy' then '战略' when 'public' then '公众'
+    when 'process' then '流程' when 'growth' then '成长'
+end
+{%- endmacro %}
