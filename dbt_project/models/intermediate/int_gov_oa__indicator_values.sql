@@ -75,10 +75,15 @@ strategic_agility as (
     group by all
 ),
 
+documents as (
+    select * from {{ ref('stg_gov_oa__documents') }}
+    qualify row_number() over (partition by doc_id order by occurred_at_local) = 1
+),
+
 document_issuers as (
-    select doc_id, occurred_at_local, len(issuing_dept_codes) > 1 as is_joint, unnest(issuing_dept_codes) as dept_code
-    from {{ ref('stg_gov_oa__documents') }}
-    qualify row_number() over (partition by doc_id, dept_code order by occurred_at_local) = 1
+    select distinct doc_id, occurred_at_local, len(issuing_dept_codes) > 1 as is_joint,
+           unnest(issuing_dept_codes) as dept_code
+    from documents
 ),
 
 joint_document_share as (
