@@ -51,6 +51,7 @@ def run_dbt(args: list[str], cfg: Settings, build_path: Path, on_node: Callable[
     result = dbtRunner(callbacks=[_node_results(on_node)] if on_node else []).invoke([*args, "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
                                  "--target-path", str(cfg.home / "dbt" / "target"),
                                  "--log-path", str(cfg.home / "dbt" / "logs")])
+    _close_dbt_duckdb()
     if not result.success:
         failed = []
         for node in getattr(result.result, "results", None) or []:
@@ -58,6 +59,17 @@ def run_dbt(args: list[str], cfg: Settings, build_path: Path, on_node: Callable[
                 failed.append(f"{node.node.name}: {node.message}")
         raise BuildError(f"dbt {args[0]} failed" + (":\n  " + "\n  ".join(failed) if failed else "")
                          + f"\nSee {cfg.home / 'dbt' / 'logs' / 'dbt.log'} for the full log.")
+
+
+def _close_dbt_duckdb() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open in-process, releasing the build file's write lock
+    (otherwise no reader could open the published file while this process lives)."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        if DuckDBConnectionManager._ENV is not None:
+            DuckDBConnectionManager._ENV.close()
+            DuckDBConnectionManager._ENV = None
 
 
 def build(cfg: Settings | None = None, select: list[str] | None = None,
