@@ -97,11 +97,20 @@ def build() -> None:
     """Build the warehouse with dbt into a new file and publish it atomically."""
     from jixiao.warehouse import BuildError, build as run
 
+    from rich.text import Text
+
+    nodes: list[str] = []
+
+    def show(line: str) -> None:
+        nodes.append(line)
+        console.print(Text.from_ansi(line))
+
     try:
-        result = run()
+        result = run(on_node=show)
     except BuildError as error:
         raise click.ClickException(str(error)) from None
-    console.print(f"published {result.warehouse} ({len(result.marts)} marts) in {result.seconds:.1f}s")
+    console.print(f"published {result.warehouse}: {len(nodes)} dbt nodes built and tested, "
+                  f"{len(result.marts)} marts exported to Parquet, in {result.seconds:.1f}s")
 
 
 @main.command()

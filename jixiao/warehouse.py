@@ -11,6 +11,7 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 
@@ -31,16 +32,26 @@ class BuildResult:
     seconds: float
 
 
-def run_dbt(args: list[str], cfg: Settings, build_path: Path) -> None:
+def _node_results(on_node: Callable[[str], None]):
+    """A dbt event callback passing each finished node's result line (model, seed, test …) to ``on_node``."""
+    def callback(event) -> None:
+        name = event.info.name
+        if name.startswith("Log") and name.endswith("Result"):
+            on_node(event.info.msg)
+    return callback
+
+
+def run_dbt(args: list[str], cfg: Settings, build_path: Path, on_node: Callable[[str], None] | None = None) -> None:
     """Run a dbt command in-process against ``build_path``; raise BuildError on any failure."""
     from dbt.cli.main import dbtRunner
 
     os.environ["JX_WAREHOUSE_BUILD_PATH"] = str(build_path)
     os.environ["JX_LANDING_DIR"] = str(cfg.landing_dir)
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    result = dbtRunner().invoke([*args, "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
+    result = dbtRunner(callbacks=[_node_results(on_node)] if on_node else []).invoke([*args, "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
                                  "--target-path", str(cfg.home / "dbt" / "target"),
                                  "--log-path", str(cfg.home / "dbt" / "logs")])
+    _close_dbt_duckdb()
     if not result.success:
         failed = []
         for node in getattr(result.result, "results", None) or []:
@@ -50,8 +61,22 @@ def run_dbt(args: list[str], cfg: Settings, build_path: Path) -> None:
                          + f"\nSee {cfg.home / 'dbt' / 'logs' / 'dbt.log'} for the full log.")
 
 
-def build(cfg: Settings | None = None, select: list[str] | None = None) -> BuildResult:
-    """``dbt build`` into a new warehouse file, export the marts, and publish atomically."""
+def _close_dbt_duckdb() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open in-process, releasing the build file's write lock
+    (otherwise no reader could open the published file while this process lives)."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        if DuckDBConnectionManager._ENV is not None:
+            DuckDBConnectionManager._ENV.close()
+            DuckDBConnectionManager._ENV = None
+
+
+def build(cfg: Settings | None = None, select: list[str] | None = None,
+          on_node: Callable[[str], None] | None = None) -> BuildResult:
+    """``dbt build`` into a new warehouse file, export the marts, and publish atomically.
+
+    ``on_node`` receives dbt's result line for every finished node (progress display)."""
     cfg = cfg or settings()
     started = time.monotonic()
     cfg.warehouse_dir.mkdir(parents=True, exist_ok=True)
@@ -60,7 +85,7 @@ def build(cfg: Settings | None = None, select: list[str] | None = None) -> Build
     if cfg.warehouse_path.exists():
         shutil.copyfile(cfg.warehouse_path, build_path)
     try:
-        run_dbt(["build", *(["--select", *select] if select else [])], cfg, build_path)
+        run_dbt(["build", *(["--select", *select] if select else [])], cfg, build_path, on_node)
         with duckdb.connect(str(build_path)) as con:
             con.execute("checkpoint")
             marts = export_marts(con, cfg.marts_dir)

@@ -12,3 +12,18 @@ select *
 from {{ model }}
 where {{ column_name }} < {{ min_value }} or {{ column_name }} > {{ max_value }}
 {% endtest %}
+
+{#- Versions of one key (SCD rows valid over [valid_from, valid_to), open-ended when valid_to is null) never overlap. -#}
+{% test no_overlapping_versions(model, key, valid_from='valid_from', valid_to='valid_to') %}
+select a.{{ key }}, a.{{ valid_from }} as a_from, b.{{ valid_from }} as b_from
+from {{ model }} as a
+join {{ model }} as b
+  on a.{{ key }} = b.{{ key }}
+ and a.{{ valid_from }} < b.{{ valid_from }}
+ and b.{{ valid_from }} < coalesce(a.{{ valid_to }}, 'infinity'::date)
+{% endtest %}
+
+{#- Every value is strictly positive. -#}
+{% test positive(model, column_name) %}
+select * from {{ model }} where {{ column_name }} <= 0
+{% endtest %}

@@ -1,21 +1,17 @@
-with events as (
-    select * from {{ source('landing', 'hotline_12345') }}
-    where event_type = 'ticket_created'
-),
+-- 12345 hotline tickets as created: one row per ticket_created event, typed from the payload, deduplicated on event_id. 12345热线受理工单。
+{{ config(materialized='incremental', unique_key='event_id', incremental_strategy='delete+insert') }}
 
-deduplicated as (
-    select * from events
-    qualify row_number() over (partition by event_id order by kafka_offset) = 1
-)
+with events as {{ landing_events('hotline_12345', ['ticket_created']) }}
 
 select
     event_id,
-    payload ->> '$.ticket_id' as ticket_id,
     dept_code,
+    payload ->> '$.ticket_id' as ticket_id,
     payload ->> '$.assigned_dept' as assigned_dept_code,
     payload ->> '$.category' as category,
     payload ->> '$.text' as ticket_text,
     person_keys,
     occurred_at as created_at,
-    timezone('Asia/Shanghai', occurred_at) as created_at_local
-from deduplicated
+    {{ to_business_time('occurred_at') }} as created_at_local,
+    ingested_at
+from events

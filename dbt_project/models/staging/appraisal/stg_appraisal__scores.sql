@@ -1,0 +1,15 @@
+-- Appraisal scores: one row per score event, typed from the payload, deduplicated on event_id. 考评打分。
+with events as {{ landing_events('appraisal', ['score']) }}
+
+select
+    event_id,
+    dept_code,
+    payload ->> '$.period' as period,
+    payload ->> '$.evaluator_type' as evaluator_type,
+    payload ->> '$.evaluator_id' as evaluator_id,
+    payload ->> '$.dimension' as appraisal_dimension,
+    (payload ->> '$.score')::double as score,
+    occurred_at,
+    {{ to_business_time('occurred_at') }} as occurred_at_local,
+    ingested_at
+from events

@@ -1,0 +1,14 @@
+-- Administrative approvals completed: one row per approval_done event, typed from the payload, deduplicated on event_id. 行政审批办结。
+with events as {{ landing_events('approval', ['approval_done']) }}
+
+select
+    event_id,
+    dept_code,
+    payload ->> '$.app_id' as app_id,
+    (payload ->> '$.joint')::boolean as is_joint,
+    (payload ->> '$.online')::boolean as is_online,
+    (payload ->> '$.cross_province')::boolean as is_cross_province,
+    occurred_at,
+    {{ to_business_time('occurred_at') }} as occurred_at_local,
+    ingested_at
+from events

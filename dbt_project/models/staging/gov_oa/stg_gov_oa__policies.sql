@@ -1,0 +1,13 @@
+-- Policies issued: one row per policy_issued event, typed from the payload, deduplicated on event_id. 政策发布。
+with events as {{ landing_events('gov_oa', ['policy_issued']) }}
+
+select
+    event_id,
+    dept_code,
+    payload ->> '$.policy_id' as policy_id,
+    payload ->> '$.title' as policy_title,
+    payload ->> '$.level' as policy_level,
+    occurred_at,
+    {{ to_business_time('occurred_at') }} as occurred_at_local,
+    ingested_at
+from events

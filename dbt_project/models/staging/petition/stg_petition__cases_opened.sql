@@ -1,0 +1,14 @@
+-- Petition cases opened: one row per case_opened event, typed from the payload, deduplicated on event_id. 信访受理。
+with events as {{ landing_events('petition', ['case_opened']) }}
+
+select
+    event_id,
+    dept_code,
+    payload ->> '$.case_id' as case_id,
+    payload ->> '$.category' as category,
+    payload ->> '$.text' as case_text,
+    person_keys,
+    occurred_at,
+    {{ to_business_time('occurred_at') }} as occurred_at_local,
+    ingested_at
+from events

@@ -1,0 +1,13 @@
+-- Tender awards: one row per award event, typed from the payload, deduplicated on event_id. 中标结果。
+with events as {{ landing_events('procurement', ['award']) }}
+
+select
+    event_id,
+    dept_code,
+    payload ->> '$.tender_id' as tender_id,
+    payload ->> '$.winner_id' as winner_id,
+    (payload ->> '$.price')::decimal(18, 2) as award_price,
+    occurred_at,
+    {{ to_business_time('occurred_at') }} as occurred_at_local,
+    ingested_at
+from events

@@ -1,0 +1,11 @@
+-- Bad reviews rectified: one row per bad_review_rectified event, typed from the payload, deduplicated on event_id. 差评整改。
+with events as {{ landing_events('service_review', ['bad_review_rectified']) }}
+
+select
+    event_id,
+    dept_code,
+    payload ->> '$.review_id' as review_id,
+    occurred_at,
+    {{ to_business_time('occurred_at') }} as occurred_at_local,
+    ingested_at
+from events
