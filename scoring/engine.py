@@ -107,18 +107,23 @@ class ScoreResult:
             values[rows, cols] = True
             winsorised = pd.DataFrame(values, index=self.raw.index, columns=self.raw.columns)
 
-        parents = [spec.parents.get(item, "") for item in items]
+        parents = [spec.parents.get(item, "") for item in items]  # "" for the root
         declared = _declared_shares(spec)
         code_tile = np.tile(np.arange(n_items), n_rows)
-        unit_level = self.scores.index.get_level_values(0)
-        period_level = self.scores.index.get_level_values(1)
+        index = self.scores.index
+        ids = {
+            name: pd.Categorical.from_codes(np.repeat(codes, n_items), categories=level)
+            for name, codes, level in zip(index.names, index.codes, index.levels)
+        }
+        parent_ids = sorted(set(parents))
         out = pd.DataFrame(
             {
-                unit_level.name: np.repeat(unit_level.to_numpy(), n_items),
-                period_level.name: np.repeat(period_level.to_numpy(), n_items),
+                **ids,
                 "item": pd.Categorical.from_codes(code_tile, categories=items),
                 "kind": pd.Categorical.from_codes(np.tile((~is_node).astype(int), n_rows), categories=["node", "indicator"]),
-                "parent": np.asarray(parents, dtype=object)[code_tile],
+                "parent": pd.Categorical.from_codes(
+                    np.array([parent_ids.index(p) for p in parents])[code_tile], categories=parent_ids
+                ),
                 "depth": np.tile([depth for _, depth in tree], n_rows),
                 "raw": stacked(None, self.raw),
                 "treated": stacked(None, self.treated),
@@ -326,7 +331,8 @@ def _build_panel(values: pd.DataFrame, spec: Spec) -> _Panel:
 
     if long:
         indicator_col = values[cols.indicator]
-        ind_codes = pd.Categorical(indicator_col, categories=indicator_ids).codes.astype(np.int64)
+        codes, uniques = pd.factorize(indicator_col)
+        ind_codes = np.append(pd.Index(indicator_ids).get_indexer(uniques), -1)[codes].astype(np.int64)
         known = ind_codes >= 0
         ignored = tuple(sorted(map(str, pd.unique(indicator_col[~known].dropna()))))
         cells = rows[known] * n_ind + ind_codes[known]
