@@ -18,7 +18,7 @@ Shared rules:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -238,17 +238,15 @@ class Method:
     check: Callable
     required: tuple[str, ...] = ()
     optional: tuple[str, ...] = ()
-    bounded: bool = True
-    uses_reference: bool = field(default=False)
 
 
 METHODS: dict[str, Method] = {
     "ratio_to_target": Method(ratio_to_target, _check_ratio_to_target, ("target",), ("cap", "range")),
     "goalposts": Method(goalposts, _check_goalposts, ("lower", "upper"), ("clip", "range")),
-    "minmax": Method(minmax, _range_only, (), ("range",), uses_reference=True),
-    "zscore": Method(zscore, _check_zscore, (), ("mean", "sd"), bounded=False, uses_reference=True),
-    "rank": Method(percentile_rank, _range_only, (), ("range",), uses_reference=True),
-    "distance_to_frontier": Method(distance_to_frontier, _check_frontier, (), ("form", "range"), uses_reference=True),
+    "minmax": Method(minmax, _range_only, (), ("range",)),
+    "zscore": Method(zscore, _check_zscore, (), ("mean", "sd")),
+    "rank": Method(percentile_rank, _range_only, (), ("range",)),
+    "distance_to_frontier": Method(distance_to_frontier, _check_frontier, (), ("form", "range")),
     "thresholds": Method(thresholds, _check_thresholds, (), ("points", "red_flag", "goal", "range")),
 }
 
