@@ -1,6 +1,12 @@
 """Spec parsing and the validation messages."""
 
+import re
+
+import pandas as pd
 import pytest
+import yaml
+
+from scoring import score
 
 from scoring.errors import SpecError
 from scoring.spec import load_spec, parse_spec
@@ -122,3 +128,17 @@ def test_duplicate_yaml_key_and_missing_file(tmp_path):
 def test_id_used_for_node_and_indicator(spec_dict):
     spec_dict["nodes"]["a"] = {"children": {"c": 1}}
     assert "'a' is declared both as an indicator and as a node" in problems_of(spec_dict)
+
+
+def test_the_example_in_spec_md_is_valid():
+    text = open("scoring/SPEC.md", encoding="utf-8").read()
+    example = yaml.safe_load(re.search(r"```yaml\n(.*?)```", text, re.S).group(1))
+    spec = parse_spec(example)
+    assert spec.root == "index" and spec.indicators["dispute_days"].direction == "lower"
+    values = pd.DataFrame(
+        [(u, "2024-06", i, v) for u, row in {"A": [95, 99, 5, 0], "B": [80, 70, 40, 3]}.items()
+         for i, v in zip(spec.indicators, row)],
+        columns=["unit", "period", "indicator", "value"],
+    )
+    top = score(values, spec).top
+    assert top[("A", "2024-06")] > top[("B", "2024-06")]
