@@ -7,7 +7,6 @@ import pytest
 import yaml
 
 from scoring import score
-
 from scoring.errors import SpecError
 from scoring.spec import load_spec, parse_spec
 
