@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from scoring.aggregate import STATUS_NAMES, NodeResult, aggregate
+from scoring.aggregate import EXCLUDED, STATUS_NAMES, NodeResult, aggregate
 from scoring.errors import ScoringError
 from scoring.groups import Groups
 from scoring.normalise import normalise
@@ -95,7 +95,7 @@ class ScoreResult:
             else:
                 excluded = self.excluded[item].to_numpy()
                 missing = np.isnan(self.raw[item].to_numpy()) & ~excluded
-                item_status.append(np.select([excluded, missing], [STATUS_NAMES.tolist().index("excluded"), MISSING], 0))
+                item_status.append(np.select([excluded, missing], [EXCLUDED, MISSING], 0))
         status_codes = np.column_stack(item_status).ravel()
 
         winsorised = pd.DataFrame(False, index=self.raw.index, columns=self.raw.columns)
