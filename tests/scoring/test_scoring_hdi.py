@@ -11,7 +11,7 @@ from scoring import score
 from scoring.cli import score_command
 
 DATA = Path(__file__).parent / "data"
-SPEC = Path("scoring/examples/hdi.yaml")
+SPEC = Path(__file__).parents[2] / "scoring" / "examples" / "hdi.yaml"
 
 
 def published(name):

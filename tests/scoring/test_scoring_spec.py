@@ -1,6 +1,7 @@
 """Spec parsing and the validation messages."""
 
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -10,6 +11,8 @@ from scoring import score
 from scoring.errors import SpecError
 from scoring.spec import load_spec, parse_spec
 
+PACKAGE = Path(__file__).parents[2] / "scoring"
+
 
 def problems_of(raw):
     with pytest.raises(SpecError) as info:
@@ -18,7 +21,7 @@ def problems_of(raw):
 
 
 def test_example_hdi_spec_loads():
-    spec = load_spec("scoring/examples/hdi.yaml")
+    spec = load_spec(PACKAGE / "examples" / "hdi.yaml")
     assert spec.root == "hdi"
     assert spec.order[-1] == "hdi" and set(spec.order) == {"hdi", "health", "education", "income"}
     assert [item for item, _ in spec.tree()] == ["hdi", "health", "le", "education", "eys", "mys", "income", "gnipc"]
@@ -130,7 +133,7 @@ def test_id_used_for_node_and_indicator(spec_dict):
 
 
 def test_the_example_in_spec_md_is_valid():
-    text = open("scoring/SPEC.md", encoding="utf-8").read()
+    text = (PACKAGE / "SPEC.md").read_text(encoding="utf-8")
     example = yaml.safe_load(re.search(r"```yaml\n(.*?)```", text, re.S).group(1))
     spec = parse_spec(example)
     assert spec.root == "index" and spec.indicators["dispute_days"].direction == "lower"
