@@ -1,0 +1,12 @@
+"""General composite-indicator engine (OECD/JRC Handbook method, as in COINr).
+
+``score(values, spec)`` normalises, transforms and aggregates any indicator
+table over a hierarchy described by a YAML spec (see ``scoring/SPEC.md``).
+"""
+
+from scoring.engine import ScoreResult, score
+from scoring.errors import ScoringError, SpecError
+from scoring.grades import grade, rank_within
+from scoring.spec import Spec, load_spec
+
+__all__ = ["ScoreResult", "ScoringError", "Spec", "SpecError", "grade", "load_spec", "rank_within", "score"]
