@@ -10,6 +10,7 @@ from rich.console import Console
 import contracts
 from jixiao import kafka_local
 from jixiao.config import settings
+from scoring.cli import score_command
 
 console = Console()
 
@@ -160,6 +161,8 @@ def demo(scale: str, seed: int, keep_kafka: bool) -> None:
                   f"report: {cfg.reports_dir / 'index.html'}")
     console.print(kafka_local.status(cfg).describe())
 
+
+main.add_command(score_command)
 
 if __name__ == "__main__":
     main()
