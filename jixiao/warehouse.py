@@ -73,10 +73,12 @@ def _close_dbt_duckdb() -> None:
 
 
 def build(cfg: Settings | None = None, select: list[str] | None = None,
-          on_node: Callable[[str], None] | None = None) -> BuildResult:
-    """``dbt build`` into a new warehouse file, export the marts, and publish atomically.
+          on_node: Callable[[str], None] | None = None, docs: bool = True) -> BuildResult:
+    """``dbt build`` into a new warehouse file, generate the docs, export the marts, and publish atomically.
 
-    ``on_node`` receives dbt's result line for every finished node (progress display)."""
+    ``on_node`` receives dbt's result line for every finished node (progress display). The docs
+    (lineage, column descriptions) land in ``$JX_HOME/dbt/target``; ``static_index.html`` there
+    opens offline in a browser."""
     cfg = cfg or settings()
     started = time.monotonic()
     cfg.warehouse_dir.mkdir(parents=True, exist_ok=True)
@@ -86,6 +88,8 @@ def build(cfg: Settings | None = None, select: list[str] | None = None,
         shutil.copyfile(cfg.warehouse_path, build_path)
     try:
         run_dbt(["build", *(["--select", *select] if select else [])], cfg, build_path, on_node)
+        if docs:
+            run_dbt(["docs", "generate", "--static"], cfg, build_path)
         with duckdb.connect(str(build_path)) as con:
             con.execute("checkpoint")
             marts = export_marts(con, cfg.marts_dir)

@@ -1,7 +1,9 @@
 {#- Landing events of one source, deduplicated on event_id (first offset wins).
     While no file has landed for the source yet, reads an empty relation with the landing columns
     (DuckDB's read_parquet fails on an empty glob). In an incremental run, only rows ingested after
-    the newest row already in the model are read. -#}
+    the newest row already in the model, less a look-back (var incremental_lookback_hours), are read:
+    a batch committed while the previous build was reading may carry an earlier ingested_at, and the
+    look-back picks it up; the models' unique_key (event_id) merges what is read twice. -#}
 {% macro landing_events(source_name, event_types) -%}
 {%- set relation = source('landing', source_name) -%}
 {%- set pattern = env_var('JX_LANDING_DIR', '../var/landing') ~ '/source=' ~ source_name ~ '/dt=*/*.parquet' -%}
@@ -12,6 +14,7 @@
     where event_type in ('{{ event_types | join("', '") }}')
     {%- if is_incremental() %}
       and ingested_at > (select coalesce(max(ingested_at), 'epoch'::timestamptz) from {{ this }})
+                        - interval ({{ var('incremental_lookback_hours') }}) hour
     {%- endif %}
     qualify row_number() over (partition by event_id order by kafka_offset) = 1
 )
