@@ -1,7 +1,7 @@
 """Decode and validate one raw Kafka message against the shared contracts; say why when it fails."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 import fastjsonschema
 import orjson
@@ -23,7 +23,7 @@ REASONS = ("oversized", "not_utf8", "not_json", "schema_violation", "wrong_sourc
 
 
 def decode(value: bytes | None, source: str) -> dict:
-    """The validated envelope of a message on ``source``'s topic, or :class:`Rejected`."""
+    """The validated envelope (``occurred_at`` still an ISO string) of a message on ``source``'s topic, or :class:`Rejected`."""
     if value is None:
         raise Rejected("not_json", "empty message (null value)")
     if len(value) > contracts.MAX_MESSAGE_BYTES:
@@ -50,7 +50,18 @@ def decode(value: bytes | None, source: str) -> dict:
     except fastjsonschema.JsonSchemaException as error:
         raise Rejected("schema_violation", f"{event['event_type']} payload: {error.message}") from None
     try:
-        event["occurred_at"] = datetime.fromisoformat(event["occurred_at"])
+        datetime.fromisoformat(event["occurred_at"])
     except ValueError as error:
         raise Rejected("bad_timestamp", str(error)) from None
     return event
+
+
+_BUSINESS_OFFSET = timedelta(hours=8)  # Asia/Shanghai, no DST
+
+
+def business_date(occurred_at: str) -> str:
+    """YYYY-MM-DD of a validated ISO-8601 instant in Asia/Shanghai (a slice when already at +08:00)."""
+    if occurred_at.endswith("+08:00"):
+        return occurred_at[:10]
+    instant = datetime.fromisoformat(occurred_at).astimezone(timezone.utc) + _BUSINESS_OFFSET
+    return instant.date().isoformat()

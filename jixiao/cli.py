@@ -8,7 +8,7 @@ import click
 from rich.console import Console
 
 import contracts
-from jixiao import kafka_local
+from jixiao import kafka_client, kafka_local
 from jixiao.config import settings
 
 console = Console()
@@ -35,6 +35,15 @@ def kafka_start() -> None:
 def kafka_stop() -> None:
     """Stop the broker; no process is left behind."""
     console.print(kafka_local.stop().describe())
+
+
+@kafka.command("create-topics")
+@click.option("--partitions", default=kafka_client.DEFAULT_PARTITIONS, show_default=True, type=int,
+              help="Partitions of each new topic (also JX_TOPIC_PARTITIONS); existing topics keep theirs.")
+def kafka_create_topics(partitions: int) -> None:
+    """Create the 11 source topics jx.src.<source>.v1 that do not exist yet."""
+    kafka_client.ensure_topics([contracts.topic(s) for s in contracts.SOURCES], partitions)
+    console.print(f"source topics ready ({partitions} partitions for new ones)")
 
 
 @kafka.command("status")
@@ -71,25 +80,77 @@ def simulate(scale: str, seed: int, start: str, months: int, to: str, out: Path 
     console.print(f"wrote {sum(written.values()):,} events: {written}")
 
 
-@main.group(invoke_without_command=True)
-@click.option("--sources", default="all", show_default=True, help="Comma-separated sources, or all.")
-@click.option("--group", default="jx-ingest", show_default=True, help="Consumer group id.")
-@click.option("--follow/--until-caught-up", default=False, show_default=True,
-              help="Keep consuming, or stop once caught up with the end of every partition.")
-@click.pass_context
-def ingest(ctx: click.Context, sources: str, group: str, follow: bool) -> None:
-    """Land source topics exactly once into the Parquet landing zone."""
-    if ctx.invoked_subcommand is not None:
-        return
-    from ingestors.consumer import ingest as run
-
+def _chosen_sources(sources: str) -> list[str]:
     chosen = list(contracts.SOURCES) if sources == "all" else [s.strip() for s in sources.split(",")]
     unknown = sorted(set(chosen) - set(contracts.SOURCES))
     if unknown:
         raise click.UsageError(f"unknown sources {unknown}; known: {', '.join(contracts.SOURCES)}")
-    stats = run(chosen, group=group, follow=follow)
-    console.print(f"consumed {stats.consumed:,} · landed {stats.landed:,} · dead letters {stats.dead:,} · "
-                  f"duplicates {stats.duplicates:,} in {stats.seconds:.1f}s ({stats.rate:,.0f}/s)")
+    return chosen
+
+
+@main.group(invoke_without_command=True)
+@click.option("--sources", default="all", show_default=True, help="Comma-separated sources, or all.")
+@click.option("--group", default="jx-ingest", show_default=True, help="Consumer group id.")
+@click.option("--follow/--until-caught-up", default=False, show_default=True,
+              help="Keep consuming, or stop once the group has landed every partition up to its end.")
+@click.option("--progress/--no-progress", default=None,
+              help="Per-partition progress and lag on the console (default: when it is a terminal).")
+@click.pass_context
+def ingest(ctx: click.Context, sources: str, group: str, follow: bool, progress: bool | None) -> None:
+    """Land source topics exactly once into the Parquet landing zone."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from ingestors.consumer import Ingestor
+
+    chosen = _chosen_sources(sources)
+    if not kafka_local.status(settings()).running and not _broker_answers():
+        raise click.ClickException("the Kafka broker is down: run `jixiao kafka start` first")
+    stats = Ingestor(chosen, group).run(follow=follow, console=console,
+                                        progress=console.is_terminal if progress is None else progress)
+    reasons = ", ".join(f"{r} {n:,}" for r, n in sorted(stats.per_reason.items())) or "none"
+    console.print(f"consumed {stats.consumed:,} · landed {stats.landed:,} · dead letters {stats.dead:,} "
+                  f"({reasons}) · duplicates {stats.duplicates:,} in {stats.seconds:.1f}s ({stats.rate:,.0f}/s)")
+
+
+def _broker_answers() -> bool:
+    """True when a broker (possibly not started by this checkout) listens on the configured port."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.settimeout(1.0)
+        return sock.connect_ex(("127.0.0.1", settings().kafka_port)) == 0
+
+
+@ingest.command("status")
+@click.option("--sources", default="all", show_default=True, help="Comma-separated sources, or all.")
+def ingest_status(sources: str) -> None:
+    """Lag per partition (end offset − landed offset), landed/dead/duplicate counts and rates, dead letters."""
+    from rich.table import Table
+
+    from ingestors.status import dead_letters_by_reason, partition_status
+
+    cfg = settings()
+    rows = partition_status(cfg, [contracts.topic(s) for s in _chosen_sources(sources)])
+    table = Table(title="landing zone against the broker", title_justify="left")
+    for column in ("topic", "part", "end", "landed to", "lag", "landed", "dead", "dup", "dead %", "dup %",
+                   "events/s"):
+        table.add_column(column, justify="left" if column == "topic" else "right")
+    for row in rows:
+        share = (lambda n: f"{100 * n / row.consumed:.2f}") if row.consumed else (lambda n: "-")
+        table.add_row(row.topic, str(row.partition), f"{row.end_offset:,}", f"{row.landed_offset:,}",
+                      f"{row.lag:,}", f"{row.landed:,}", f"{row.dead:,}", f"{row.duplicates:,}",
+                      share(row.dead), share(row.duplicates), f"{row.events_per_second:,.0f}")
+    console.print(table)
+    console.print(f"total lag {sum(r.lag for r in rows):,} · landed {sum(r.landed for r in rows):,} · "
+                  f"dead {sum(r.dead for r in rows):,} · duplicates {sum(r.duplicates for r in rows):,}")
+    dead = dead_letters_by_reason(cfg)
+    if dead:
+        reasons = Table(title="dead letters by reason", title_justify="left")
+        for column in ("topic", "reason", "count"):
+            reasons.add_column(column)
+        for (topic, reason), count in sorted(dead.items()):
+            reasons.add_row(topic, reason, f"{count:,}")
+        console.print(reasons)
 
 
 @main.command()
@@ -126,3 +187,7 @@ def demo(scale: str, seed: int, keep_kafka: bool) -> None:
                   f"landed {result.ingest.landed:,}, dead letters {result.ingest.dead:,}")
     console.print(f"warehouse: {cfg.warehouse_path}\nmarts (Parquet): {cfg.marts_dir}\nreport: {result.report}")
     console.print(kafka_local.status(cfg).describe())
+
+
+if __name__ == "__main__":
+    main()
