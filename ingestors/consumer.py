@@ -95,6 +95,7 @@ class Ingestor(ConsumerRebalanceListener):
         self.topics = [contracts.topic(s) for s in sources]
         self.stats = IngestStats()
         self.states: dict[TopicPartition, _PartitionState] = {}
+        self.stopping = False
         options = {**CONSUMER_OPTIONS, **consumer_options}
         self.consumer = KafkaConsumer(bootstrap_servers=self.cfg.bootstrap_servers, group_id=group,
                                       client_id=f"jixiao-ingest-{group}", **options)
@@ -138,7 +139,7 @@ class Ingestor(ConsumerRebalanceListener):
         shown = checked = 0.0
         with Live(console=console, refresh_per_second=2, transient=False) if progress else _NoLive() as live:
             try:
-                while max_seconds is None or time.monotonic() - started < max_seconds:
+                while not self.stopping and (max_seconds is None or time.monotonic() - started < max_seconds):
                     polled = self.consumer.poll(timeout_ms=200)
                     for tp, records in polled.items():
                         state = self.states.get(tp)
@@ -161,6 +162,10 @@ class Ingestor(ConsumerRebalanceListener):
                     live.update(self._progress_table(self.stats.seconds))
                 self.consumer.close(autocommit=False)
         return self.stats
+
+    def stop(self) -> None:
+        """Ask the loop to land its open batches and leave the group (safe from a signal handler)."""
+        self.stopping = True
 
     def _end_offsets_of_all_partitions(self) -> dict[TopicPartition, int]:
         partitions = [TopicPartition(t, p) for t in self.topics

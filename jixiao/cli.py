@@ -1,6 +1,7 @@
 """The ``jixiao`` command line."""
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -95,17 +96,24 @@ def _chosen_sources(sources: str) -> list[str]:
               help="Keep consuming, or stop once the group has landed every partition up to its end.")
 @click.option("--progress/--no-progress", default=None,
               help="Per-partition progress and lag on the console (default: when it is a terminal).")
+@click.option("--instance-id", default=None,
+              help="Static group membership (KIP-345): a restarted member with the same id takes its partitions "
+                   "back at once instead of waiting for the session timeout.")
 @click.pass_context
-def ingest(ctx: click.Context, sources: str, group: str, follow: bool, progress: bool | None) -> None:
+def ingest(ctx: click.Context, sources: str, group: str, follow: bool, progress: bool | None,
+           instance_id: str | None) -> None:
     """Land source topics exactly once into the Parquet landing zone."""
     if ctx.invoked_subcommand is not None:
         return
     from ingestors.consumer import Ingestor
 
     chosen = _chosen_sources(sources)
-    if not kafka_local.status(settings()).running and not _broker_answers():
+    if not _broker_answers():
         raise click.ClickException("the Kafka broker is down: run `jixiao kafka start` first")
-    stats = Ingestor(chosen, group).run(follow=follow, console=console,
+    member = Ingestor(chosen, group, **({"group_instance_id": instance_id} if instance_id else {}))
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: member.stop())
+    stats = member.run(follow=follow, console=console,
                                         progress=console.is_terminal if progress is None else progress)
     reasons = ", ".join(f"{r} {n:,}" for r, n in sorted(stats.per_reason.items())) or "none"
     console.print(f"consumed {stats.consumed:,} · landed {stats.landed:,} · dead letters {stats.dead:,} "
