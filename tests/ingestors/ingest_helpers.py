@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import orjson
@@ -14,13 +15,15 @@ from jixiao import kafka_client
 from jixiao.config import REPO_ROOT, Settings
 
 HOTLINE = "hotline_12345"
+_START = datetime(2026, 1, 1, tzinfo=timezone(timedelta(hours=8)))
 TOPIC = contracts.topic(HOTLINE)
 
 
 def hotline_event(i: int, text: str = "小区路灯不亮，请尽快修复") -> dict:
-    """A valid ticket_created event (about 300 bytes)."""
+    """A valid ticket_created event (about 300 bytes), ten seconds after the one before."""
+    occurred = _START + timedelta(seconds=10 * i)
     return {"event_id": f"hotline_12345-{i:09d}", "source": HOTLINE, "event_type": "ticket_created",
-            "occurred_at": f"2026-0{1 + i % 3}-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:00+08:00",
+            "occurred_at": occurred.isoformat(),
             "dept_code": f"GD-SZ-D{i % 40:02d}", "schema_version": 1,
             "payload": {"ticket_id": f"T{i:09d}", "category": "市政设施", "text": text,
                         "assigned_dept": f"GD-SZ-D{i % 40:02d}"}}
