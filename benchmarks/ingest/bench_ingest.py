@@ -9,7 +9,6 @@ Uses the broker on JX_KAFKA_PORT (default 29496 here), starting one in a tempora
 from __future__ import annotations
 
 import os
-import re
 import resource
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from pathlib import Path
 import click
 import duckdb
 import orjson
-from kafka import KafkaConsumer
+from kafka import KafkaAdminClient, KafkaConsumer
 
 import contracts
 from jixiao import kafka_client, kafka_local
@@ -34,6 +33,14 @@ TOPIC = contracts.topic("hotline_12345")
 
 
 def _produce(cfg, n: int, partitions: int) -> None:
+    """Recreate the topic empty, then produce ``n`` distinct events."""
+    admin = KafkaAdminClient(bootstrap_servers=cfg.bootstrap_servers)
+    if TOPIC in admin.list_topics():
+        admin.delete_topics([TOPIC])
+        while TOPIC in admin.list_topics():
+            time.sleep(0.2)
+        time.sleep(1.0)
+    admin.close()
     kafka_client.ensure_topics([TOPIC], partitions, cfg)
     producer = kafka_client.producer(cfg, linger_ms=20)
     for i in range(n):
