@@ -103,11 +103,15 @@ class Ingestor(ConsumerRebalanceListener):
 
     # -- rebalance callbacks (run inside poll) ---------------------------------------------------
     def on_partitions_revoked(self, revoked):
-        """Land what was consumed of each revoked partition before the next owner starts."""
+        """Land what was consumed of each revoked partition before the next owner starts.
+
+        Kafka's offsets are not committed here: kafka-python 3 runs this callback inside its network loop,
+        where a blocking commit fails the rebalance; they catch up with the next batch.
+        """
         for tp in list(revoked):
             state = self.states.pop(tp, None)
             if state is not None:
-                self._commit(state)
+                self._commit(state, kafka_offsets=False)
 
     def on_partitions_lost(self, lost):
         """Evicted from the group: drop the open batches; the new owner re-reads them from Kafka."""
@@ -275,7 +279,7 @@ class Ingestor(ConsumerRebalanceListener):
             total -= state.batch.nbytes
             self._commit(state)
 
-    def _commit(self, state: _PartitionState) -> None:
+    def _commit(self, state: _PartitionState, kafka_offsets: bool = True) -> None:
         batch = state.batch
         if batch.consumed == 0:
             return
@@ -291,6 +295,8 @@ class Ingestor(ConsumerRebalanceListener):
         self.stats.duplicates += record.duplicates
         self.stats.commits += 1
         state.batch = PartitionBatch(batch.topic, batch.partition, batch.source, batch.last + 1)
+        if not kafka_offsets:
+            return
         try:
             self.consumer.commit({state.tp: OffsetAndMetadata(batch.last + 1, "", -1)})
         except (CommitFailedError, KafkaError, AssertionError):

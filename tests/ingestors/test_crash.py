@@ -17,6 +17,10 @@ EVENTS = 200_000
 KILLS = 10
 
 
+def _landed_offset(zone: LandingZone) -> int:
+    return sum(zone.next_offset("jx.src.hotline_12345.v1", p) for p in range(3))
+
+
 def test_kill_9_at_random_moments_loses_and_doubles_nothing(fresh_topics):
     cfg = fresh_topics
     produced = produce_hotline(cfg, EVENTS)
@@ -25,12 +29,17 @@ def test_kill_9_at_random_moments_loses_and_doubles_nothing(fresh_topics):
     started = time.monotonic()
     progress = []
     for kill in range(KILLS):
+        before = _landed_offset(zone)
         member = ingest_process(cfg, "crash", "--instance-id", "crash-member")
-        time.sleep(rng.uniform(1.5, 4.0))  # interpreter start-up and group join take about a second
+        deadline = time.monotonic() + 120
+        while _landed_offset(zone) == before:  # kill while landing, not during start-up
+            assert member.poll() is None and time.monotonic() < deadline, "the ingestor landed nothing"
+            time.sleep(0.05)
+        time.sleep(rng.uniform(0.0, 2.0))
         assert member.poll() is None, f"the ingestor finished before kill {kill + 1}: the replay is too short"
         member.send_signal(signal.SIGKILL)
         member.wait()
-        progress.append(sum(zone.next_offset("jx.src.hotline_12345.v1", p) for p in range(3)))
+        progress.append(_landed_offset(zone))
     finish(ingest_process(cfg, "crash", "--instance-id", "crash-member"))
     seconds = time.monotonic() - started
 
