@@ -99,18 +99,22 @@ def _chosen_sources(sources: str) -> list[str]:
 @click.option("--instance-id", default=None,
               help="Static group membership (KIP-345): a restarted member with the same id takes its partitions "
                    "back at once instead of waiting for the session timeout.")
+@click.option("--batch-records", default=50_000, show_default=True, type=int,
+              help="Land a partition's batch after this many records …")
+@click.option("--batch-seconds", default=5.0, show_default=True, type=float, help="… or after this long.")
 @click.pass_context
 def ingest(ctx: click.Context, sources: str, group: str, follow: bool, progress: bool | None,
-           instance_id: str | None) -> None:
+           instance_id: str | None, batch_records: int, batch_seconds: float) -> None:
     """Land source topics exactly once into the Parquet landing zone."""
     if ctx.invoked_subcommand is not None:
         return
-    from ingestors.consumer import Ingestor
+    from ingestors.consumer import BatchLimits, Ingestor
 
     chosen = _chosen_sources(sources)
     if not _broker_answers():
         raise click.ClickException("the Kafka broker is down: run `jixiao kafka start` first")
-    member = Ingestor(chosen, group, **({"group_instance_id": instance_id} if instance_id else {}))
+    limits = BatchLimits(records=batch_records, seconds=batch_seconds)
+    member = Ingestor(chosen, group, limits=limits, **({"group_instance_id": instance_id} if instance_id else {}))
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: member.stop())
     stats = member.run(follow=follow, console=console,

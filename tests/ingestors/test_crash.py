@@ -15,6 +15,7 @@ pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
 EVENTS = 200_000
 KILLS = 10
+SMALL_BATCHES = ("--batch-records", "5000", "--batch-seconds", "1")  # many commits: many moments to die in
 
 
 def _landed_offset(zone: LandingZone) -> int:
@@ -30,7 +31,7 @@ def test_kill_9_at_random_moments_loses_and_doubles_nothing(fresh_topics):
     progress = []
     for kill in range(KILLS):
         before = _landed_offset(zone)
-        member = ingest_process(cfg, "crash", "--instance-id", "crash-member")
+        member = ingest_process(cfg, "crash", "--instance-id", "crash-member", *SMALL_BATCHES)
         deadline = time.monotonic() + 120
         while _landed_offset(zone) == before:  # kill while landing, not during start-up
             assert member.poll() is None and time.monotonic() < deadline, "the ingestor landed nothing"
