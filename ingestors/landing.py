@@ -10,12 +10,20 @@ partition covers the offsets [first, last]; its data and dead-letter files are w
 temporary names, flushed and renamed, then its commit marker is written the same way. Files beyond
 the last commit marker are leftovers of a crash and are deleted before the partition is consumed
 again, so every offset is accounted for exactly once.
+
+Commits and recovery of one partition hold an exclusive ``flock`` on
+``_commits/<topic>/<partition>/.lock``: the fence check (does this batch start at the committed
+offset?) and the writes are one critical section, so a stale owner that lost the partition in a
+rebalance can neither write past the new owner nor have its half-written files deleted under it.
+The kernel releases the lock when a process dies, so a kill -9 never leaves it held.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -112,6 +120,29 @@ class PartitionBatch:
         return len(self.dead["kafka_offset"])
 
 
+def _landing_table(batch: PartitionBatch, now: datetime) -> pa.Table:
+    """The batch's landed rows as a LANDING_SCHEMA table; ISO-8601 ``occurred_at`` strings are parsed by Arrow."""
+    columns = dict(batch.landed)
+    columns["ingested_at"] = [now] * batch.landed_count
+    arrays = []
+    for column in LANDING_SCHEMA:
+        values = columns[column.name]
+        if column.name == "occurred_at" and values and isinstance(values[0], str):
+            arrays.append(_parse_instants(values, column.type))
+        else:
+            arrays.append(pa.array(values, column.type))
+    return pa.Table.from_arrays(arrays, schema=LANDING_SCHEMA)
+
+
+def _parse_instants(values: list[str], type_: pa.DataType) -> pa.Array:
+    """ISO-8601 strings as UTC timestamps: vectorised by Arrow, per value by Python for what Arrow refuses
+    (e.g. more than six fractional digits)."""
+    try:
+        return pa.array(values, pa.string()).cast(type_)
+    except pa.ArrowInvalid:
+        return pa.array([datetime.fromisoformat(v) for v in values], type_)
+
+
 @dataclass(frozen=True)
 class CommitRecord:
     topic: str
@@ -144,9 +175,24 @@ class LandingZone:
 
     def next_offset(self, topic: str, partition: int) -> int:
         """The first offset not yet committed for a partition (0 when nothing landed)."""
-        lasts = [parsed[3] for p in self._commit_dir(topic, partition).glob("*.json")
-                 if (parsed := parse_name(p.name))]
+        try:
+            names = os.listdir(self._commit_dir(topic, partition))
+        except FileNotFoundError:
+            return 0
+        lasts = [parsed[3] for name in names if name.endswith(".json") and (parsed := parse_name(name))]
         return max(lasts, default=-1) + 1
+
+    @contextmanager
+    def _locked(self, topic: str, partition: int):
+        """Hold the partition's commit lock (released by the kernel if this process dies)."""
+        folder = self._commit_dir(topic, partition)
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
 
     def _partition_files(self, topic: str, partition: int) -> list[Path]:
         source = topic.split(".")[2]
@@ -158,14 +204,15 @@ class LandingZone:
 
     def recover(self, topic: str, partition: int) -> int:
         """Delete a crashed batch's leftovers (temp files, files past the last commit); return the resume offset."""
-        resume = self.next_offset(topic, partition)
-        for path in self._partition_files(topic, partition):
-            parsed = parse_name(path.name)
-            if path.name.endswith(".tmp") or parsed is None or parsed[2] >= resume:
-                path.unlink(missing_ok=True)
-        for tmp in self._commit_dir(topic, partition).glob(".*.tmp"):
-            tmp.unlink(missing_ok=True)
-        return resume
+        with self._locked(topic, partition):
+            resume = self.next_offset(topic, partition)
+            for path in self._partition_files(topic, partition):
+                parsed = parse_name(path.name)
+                if path.name.endswith(".tmp") or parsed is None or parsed[2] >= resume:
+                    path.unlink(missing_ok=True)
+            for tmp in self._commit_dir(topic, partition).glob(".*.tmp"):
+                tmp.unlink(missing_ok=True)
+            return resume
 
     def recent_event_ids(self, topic: str, partition: int, limit: int) -> list[str]:
         """Event ids of the newest landed files of a partition, up to about ``limit`` (dedup window)."""
@@ -183,16 +230,20 @@ class LandingZone:
         """Write a batch's files then its commit marker; None (nothing written) when another owner moved on."""
         if batch.consumed == 0:
             return None
-        if self.next_offset(batch.topic, batch.partition) != batch.first:
-            return None  # fenced: the partition was committed past us by its new owner
+        with self._locked(batch.topic, batch.partition):
+            if self.next_offset(batch.topic, batch.partition) != batch.first:
+                return None  # fenced: the partition was committed past us by its new owner
+            return self._write(batch)
+
+    def _write(self, batch: PartitionBatch) -> CommitRecord:
         stem = file_stem(batch.topic, batch.partition, batch.first, batch.last)
         now = datetime.now(timezone.utc)
         if batch.landed_count:
-            batch.landed["ingested_at"] = [now] * batch.landed_count
-            table = pa.Table.from_pydict(batch.landed, schema=LANDING_SCHEMA)
-            dates = pa.array(batch.business_dates)
-            for dt in sorted(set(batch.business_dates)):
-                part = table.filter(pc.equal(dates, dt))
+            table = _landing_table(batch, now)
+            days = sorted(set(batch.business_dates))
+            dates = pa.array(batch.business_dates) if len(days) > 1 else None
+            for dt in days:
+                part = table if dates is None else table.filter(pc.equal(dates, dt))
                 path = self.root / f"source={batch.source}" / f"dt={dt}" / f"{stem}.parquet"
                 _write_atomically(path, lambda f, t=part: pq.write_table(t, f, compression="zstd"))
         if batch.dead_count:

@@ -19,7 +19,7 @@ def _reason(value: bytes, source: str = "hotline_12345") -> str:
 
 def test_valid_event_decodes_with_an_aware_timestamp():
     event = decode(orjson.dumps(GOOD), "hotline_12345")
-    assert event["occurred_at"].utcoffset().total_seconds() == 8 * 3600
+    assert event["occurred_at"] == "2026-03-01T08:00:00+08:00"
 
 
 @pytest.mark.parametrize("mutate, reason", [
@@ -42,3 +42,28 @@ def test_not_json_not_utf8_and_oversized():
     big = dict(GOOD, payload=dict(GOOD["payload"], ticket_id="x" * 70_000))
     assert _reason(orjson.dumps(big)) == "oversized"
     assert _reason(None) == "not_json"
+
+
+def test_the_fast_envelope_check_never_accepts_what_the_schema_refuses():
+    from hypothesis import given, settings as hsettings, strategies as st
+
+    import contracts
+    from ingestors.validate import valid_envelope
+
+    reference = contracts.validator(None)
+    base = {"event_id": "hotline_12345-1", "source": "hotline_12345", "event_type": "ticket_closed",
+            "occurred_at": "2026-03-01T08:00:00+08:00", "dept_code": "ZJ-HZ-SCJG", "schema_version": 1,
+            "payload": {}}
+    values = st.one_of(st.text(max_size=140), st.integers(), st.booleans(), st.none(), st.floats(),
+                       st.just({}), st.just("2026-03-01T08:00:00Z\n"), st.just("A-1\n"), st.just(1.0))
+
+    @hsettings(max_examples=400, deadline=None)
+    @given(st.dictionaries(st.sampled_from(sorted(base) + ["extra"]), values, max_size=3),
+           st.sets(st.sampled_from(sorted(base)), max_size=2))
+    def check(changes, removed):
+        event = {k: v for k, v in {**base, **changes}.items() if k not in removed}
+        if valid_envelope(event):
+            reference(event)  # raises when the fast check accepted an invalid envelope
+
+    assert valid_envelope(base)
+    check()

@@ -1,0 +1,54 @@
+"""Two ingestor processes in one group land every event exactly once, also across a mid-stream rebalance."""
+from __future__ import annotations
+
+import time
+from collections import Counter
+
+import pytest
+
+from ingest_helpers import finish, ingest_process, landed_ids, produce_hotline
+from ingestors.landing import LandingZone
+from jixiao.kafka_client import ensure_topics
+
+pytestmark = pytest.mark.kafka
+
+
+def _assert_exactly_once(cfg, produced):
+    ids = landed_ids(cfg)
+    assert not [i for i, n in Counter(ids).items() if n > 1], "an event landed twice"
+    assert set(ids) == produced
+
+
+def test_two_members_share_the_partitions_and_land_everything_once(fresh_topics):
+    cfg = fresh_topics
+    produced = produce_hotline(cfg, 60_000, partitions=4)
+    members = [ingest_process(cfg, "pair"), ingest_process(cfg, "pair")]
+    outputs = [finish(m) for m in members]
+    _assert_exactly_once(cfg, produced)
+    assert all("landed" in out for out in outputs)
+    writers = Counter(c.partition for c in LandingZone(cfg).commits())
+    assert set(writers) == {0, 1, 2, 3}
+
+
+def test_a_member_joining_and_leaving_mid_replay_loses_nothing(fresh_topics):
+    cfg = fresh_topics
+    produced = produce_hotline(cfg, 150_000, partitions=4)
+    first = ingest_process(cfg, "rebalance")
+    time.sleep(2.0)
+    second = ingest_process(cfg, "rebalance", "--follow")  # joins mid-replay …
+    time.sleep(3.0)
+    second.terminate()  # … and leaves mid-replay (SIGTERM: it lands its batches and leaves the group)
+    second.wait(timeout=60)
+    assert first.poll() is None, "the replay ended before the rebalance: make it longer"
+    finish(first)
+    _assert_exactly_once(cfg, produced)
+
+
+def test_a_member_without_partitions_exits_once_the_group_caught_up(fresh_topics):
+    cfg = fresh_topics
+    ensure_topics(["jx.src.hotline_12345.v1"], 1, cfg)
+    produced = produce_hotline(cfg, 5_000, partitions=1)
+    members = [ingest_process(cfg, "idle"), ingest_process(cfg, "idle")]
+    for member in members:
+        finish(member, timeout=90)
+    _assert_exactly_once(cfg, produced)
