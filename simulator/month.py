@@ -1,4 +1,4 @@
-"""Events of the simulation, merged into emission order; values are envelopes (dicts) or raw bytes."""
+"""Events of the simulation, merged into emission order; values are encoded when generated."""
 from __future__ import annotations
 
 from typing import Iterator, Sequence
@@ -14,14 +14,14 @@ SCHEMA_VERSION = 1
 class MonthEvents:
     """Columns of events: source, emission instant (epoch s), Kafka key and value.
 
-    A value is an envelope dict, or raw ``bytes`` for a planted malformed record. The emission instant
-    is ``occurred_at`` except for planted late events, which are emitted weeks after they occurred.
+    A value is the UTF-8 JSON of an envelope, or the raw bytes of a planted malformed record. The emission
+    instant is ``occurred_at`` except for planted late events, which are emitted weeks after they occurred.
     """
 
     def __init__(self) -> None:
         self.sources: list[str] = []
         self.keys: list[str] = []
-        self.values: list[dict | bytes] = []
+        self.values: list[bytes] = []
         self._instants: list[np.ndarray] = []
 
     def __len__(self) -> int:
@@ -33,7 +33,7 @@ class MonthEvents:
             self._instants = [np.concatenate(self._instants) if self._instants else np.zeros(0, "int64")]
         return self._instants[0]
 
-    def add(self, source: str, instants: np.ndarray, keys: Sequence[str], values: Sequence[dict | bytes]) -> None:
+    def add(self, source: str, instants: np.ndarray, keys: Sequence[str], values: Sequence[bytes]) -> None:
         self._instants.append(np.asarray(instants, dtype="int64"))
         self.sources += [source] * len(values) if isinstance(source, str) else source
         self.keys += keys
@@ -45,9 +45,10 @@ class MonthEvents:
         ids = world.event_ids(source, len(payloads))
         depts = [world.codes[i] for i in np.asarray(dept_idx).tolist()]
         occurred = iso_times(instants)
+        dumps = orjson.dumps
         self.add(source, instants, depts, [
-            {"event_id": e, "source": source, "event_type": event_type, "occurred_at": t, "dept_code": d,
-             "schema_version": SCHEMA_VERSION, "payload": p}
+            dumps({"event_id": e, "source": source, "event_type": event_type, "occurred_at": t, "dept_code": d,
+                   "schema_version": SCHEMA_VERSION, "payload": p})
             for e, t, d, p in zip(ids, occurred, depts, payloads)])
         return ids
 
@@ -68,7 +69,7 @@ class MonthEvents:
         return self.take(early), self.take(~early)
 
     def encoded(self) -> Iterator[tuple[str, bytes, bytes]]:
-        """(source, key, value bytes) in emission order (stable: equal instants keep their order)."""
+        """(source, key, value) in emission order (stable: equal instants keep their order)."""
+        sources, keys, values = self.sources, self.keys, self.values
         for i in np.argsort(self.instants, kind="stable").tolist():
-            value = self.values[i]
-            yield self.sources[i], self.keys[i].encode(), value if isinstance(value, bytes) else orjson.dumps(value)
+            yield sources[i], keys[i].encode(), values[i]

@@ -153,29 +153,27 @@ def inject_stream_faults(world: World, plan: Plan, batch: MonthEvents, late_pend
                          month: Month) -> MonthEvents:
     """Move some events to ``late_pending`` (emitted weeks later), add duplicates and malformed records."""
     rng, cfg = world.rng, plan.cfg
-    is_event = np.fromiter((isinstance(v, dict) for v in batch.values), bool, len(batch))
-    late = is_event & (rng.random(len(batch)) < cfg["late_events"]["event_rate"])
+    late = rng.random(len(batch)) < cfg["late_events"]["event_rate"]
     delays = rng.integers(cfg["late_events"]["delay_days"][0] * DAY_S, cfg["late_events"]["delay_days"][1] * DAY_S,
                           int(late.sum()))
     moved = batch.take(late)
     moved.instants[:] = moved.instants + delays
     late_pending.extend(moved)
-    plan.late += [{"event_id": v["event_id"], "occurred_at": v["occurred_at"], "delay_days": round(int(d) / DAY_S, 1)}
-                  for v, d in zip(moved.values, delays.tolist())]
+    plan.late += [{"event_id": e["event_id"], "occurred_at": e["occurred_at"], "delay_days": round(int(d) / DAY_S, 1)}
+                  for e, d in zip(map(orjson.loads, moved.values), delays.tolist())]
     batch = batch.take(~late)
 
-    is_event = is_event[~late]
-    dup = np.flatnonzero(is_event & (rng.random(len(batch)) < cfg["duplicates"]["event_rate"]))
+    dup = np.flatnonzero(rng.random(len(batch)) < cfg["duplicates"]["event_rate"])
     resend = np.minimum(batch.instants[dup] + rng.integers(1, 3 * DAY_S, len(dup)), month.end_s - 1)
     batch.add([batch.sources[i] for i in dup], resend, [batch.keys[i] for i in dup], [batch.values[i] for i in dup])
-    plan.duplicates += [batch.values[i]["event_id"] for i in dup.tolist()]
+    plan.duplicates += [orjson.loads(batch.values[i])["event_id"] for i in dup.tolist()]
 
-    bases = np.flatnonzero(is_event)
-    count = rng.binomial(len(bases), cfg["malformed"]["event_rate"]) if len(bases) else 0
+    bases = len(batch)
+    count = rng.binomial(bases, cfg["malformed"]["event_rate"]) if bases else 0
     classes = list(cfg["malformed"]["classes"])
     weights = np.array([cfg["malformed"]["classes"][c] for c in classes], dtype=float)
     for base, kind in zip(rng.choice(bases, count).tolist(), rng.choice(classes, count, p=weights / weights.sum())):
-        envelope = json.loads(orjson.dumps(batch.values[base]))
+        envelope = orjson.loads(batch.values[base])
         seq = len(plan.malformed) + 1
         envelope["event_id"] = f"{envelope['source']}-bad-{seq:06d}"
         raw = _malform(rng, envelope, str(kind))

@@ -23,7 +23,7 @@ class Scale:
     cities: int | None = None
 
 
-SCALES = {"XS": Scale(0.25, cities=2), "S": Scale(1.0), "M": Scale(160.0), "L": Scale(1600.0)}
+SCALES = {"XS": Scale(0.25, cities=2), "S": Scale(0.5), "M": Scale(100.0), "L": Scale(1000.0)}
 """XS: a two-city province for tests; S ≈ 100k events a province-year, M ≈ 10M, L ≈ 100M."""
 
 SEASON = np.array([0.9, 0.7, 1.0, 1.0, 1.05, 1.1, 1.25, 1.25, 1.05, 0.9, 1.0, 1.05])
@@ -132,7 +132,7 @@ def iso_times(epoch_s: np.ndarray) -> list[str]:
 
 def iso_dates(epoch_s: np.ndarray) -> list[str]:
     """Epoch seconds → business-time dates YYYY-MM-DD."""
-    local = (np.asarray(epoch_s).astype("int64") + UTC_OFFSET_S).astype("datetime64[D]")
+    local = (np.asarray(epoch_s).astype("int64") + UTC_OFFSET_S).astype("datetime64[s]").astype("datetime64[D]")
     return np.datetime_as_string(local, unit="D").tolist()
 
 

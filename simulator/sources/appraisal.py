@@ -1,4 +1,4 @@
-"""考评打分: quarterly 360° scores by superior, third party, peers and self, on each one's dimensions."""
+"""考评打分: quarterly 360° scores by superior, third party, a peer and self, on each one's dimensions."""
 from __future__ import annotations
 
 import numpy as np
@@ -26,23 +26,21 @@ def generate(world: World, month: Month, batch: MonthEvents, plan) -> None:
     regions = world.regions
     rows_dept, rows_type, rows_evaluator, rows_dimension, rows_score = [], [], [], [], []
     for evaluator_type, (dimensions, base, gain, sd) in EVALUATORS.items():
-        evaluators = 2 if evaluator_type == "peer" else 1
-        for _ in range(evaluators):
-            if evaluator_type == "superior":
-                who = [f"{r}-GOV" for r in regions.tolist()]
-            elif evaluator_type == "third_party":
-                who = [THIRD_PARTIES[i] for i in rng.integers(0, len(THIRD_PARTIES), n_depts).tolist()]
-            elif evaluator_type == "peer":
-                who = [_peer(world, rng, i) for i in range(n_depts)]
-            else:
-                who = list(world.codes)
-            for dimension in dimensions:
-                score = np.clip(base + gain * world.latent + rng.normal(0, sd, n_depts), 0, 100)
-                rows_dept.append(np.arange(n_depts))
-                rows_type += [evaluator_type] * n_depts
-                rows_evaluator += who
-                rows_dimension += [dimension] * n_depts
-                rows_score += np.round(score, 1).tolist()
+        if evaluator_type == "superior":
+            who = [f"{r}-GOV" for r in regions.tolist()]
+        elif evaluator_type == "third_party":
+            who = [THIRD_PARTIES[i] for i in rng.integers(0, len(THIRD_PARTIES), n_depts).tolist()]
+        elif evaluator_type == "peer":
+            who = [_peer(world, rng, i) for i in range(n_depts)]
+        else:
+            who = list(world.codes)
+        for dimension in dimensions:
+            score = np.clip(base + gain * world.latent + rng.normal(0, sd, n_depts), 0, 100)
+            rows_dept.append(np.arange(n_depts))
+            rows_type += [evaluator_type] * n_depts
+            rows_evaluator += who
+            rows_dimension += [dimension] * n_depts
+            rows_score += np.round(score, 1).tolist()
     dept_idx = np.concatenate(rows_dept)
     batch.emit(world, SOURCE, "score", times(rng, month, len(dept_idx), weekend=0.02, hours="office"), dept_idx, [
         {"period": month.period, "evaluator_type": t, "evaluator_id": e, "dimension": d, "score": s}

@@ -13,7 +13,7 @@ from simulator.text import companies
 from simulator.world import Month, World, times
 
 SOURCE = "finance"
-PROJECTS_PER_DEPT_YEAR = 3.0
+PROJECTS_PER_DEPT_YEAR = 2.0
 DISBURSEMENTS_PER_PROJECT_MONTH = 0.7
 FUND_TYPES = np.array(["general", "government_fund", "special_rural_revitalization", "special_poverty_alleviation"])
 FUND_SHARE = np.array([0.6, 0.15, 0.15, 0.1])

@@ -8,7 +8,7 @@ from simulator.text import CATEGORIES, ticket_texts
 from simulator.world import Month, World, times
 
 SOURCE = "hotline_12345"
-TICKETS_PER_DEPT_MONTH = 1.5
+TICKETS_PER_DEPT_MONTH = 1.0
 CATEGORY_OF_TYPE = {"SCJG": "市场监管", "WJW": "医疗卫生", "CGJ": "城市管理", "RSJ": "劳动保障", "ZJJ": "住房建设",
                     "JYJ": "教育", "JTYSJ": "交通运输", "XZSP": "营商环境", "MZJ": "社会保障", "YBJ": "社会保障",
                     "STHJJ": "生态环境"}

@@ -11,7 +11,7 @@ from simulator.month import MonthEvents
 from simulator.world import DAY_S, Month, World, times
 
 SOURCE = "procurement"
-TENDERS_PER_DEPT_MONTH = 0.12
+TENDERS_PER_DEPT_MONTH = 0.1
 SUPPLIERS = 3000
 METHODS = np.array(["open", "invited", "competitive_negotiation", "single_source", "inquiry"])
 METHOD_SHARE = np.array([0.62, 0.1, 0.12, 0.04, 0.12])

@@ -9,7 +9,7 @@ from simulator.text import post_texts
 from simulator.world import Month, World, times
 
 SOURCE = "public_opinion"
-POSTS_PER_DEPT_MONTH = 0.6
+POSTS_PER_DEPT_MONTH = 0.5
 PLATFORMS = np.array(["微博", "微信公众号", "抖音", "今日头条", "小红书", "本地论坛"])
 PLATFORM_SHARE = np.array([0.3, 0.2, 0.2, 0.12, 0.08, 0.1])
 

@@ -8,7 +8,7 @@ from simulator.text import review_comments
 from simulator.world import DAY_S, Month, World, times
 
 SOURCE = "service_review"
-REVIEWS_PER_DEPT_MONTH = 1.2
+REVIEWS_PER_DEPT_MONTH = 1.0
 CHANNELS = np.array(["online", "window", "app", "hotline", "self_service"])
 CHANNEL_SHARE = np.array([0.35, 0.3, 0.2, 0.05, 0.1])
 SERVICE_ITEMS = ["企业开办一件事", "不动产登记", "社保卡申领", "医保报销", "食品经营许可", "户籍证明开具",
