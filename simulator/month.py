@@ -41,15 +41,19 @@ class MonthEvents:
 
     def emit(self, world: World, source: str, event_type: str, instants: np.ndarray, dept_idx: np.ndarray,
              payloads: list[dict]) -> list[str]:
-        """Add one envelope per payload (key = dept_code); return the new event ids."""
+        """Add one envelope per payload (key = dept_code); return the new event ids.
+
+        The envelope is encoded around the orjson-encoded payload (ids, times and codes are plain ASCII),
+        giving the same bytes as ``orjson.dumps`` of the whole envelope, faster.
+        """
         ids = world.event_ids(source, len(payloads))
         depts = [world.codes[i] for i in np.asarray(dept_idx).tolist()]
         occurred = iso_times(instants)
+        head = (f'{{"event_id":"%s","source":"{source}","event_type":"{event_type}","occurred_at":"%s",'
+                f'"dept_code":"%s","schema_version":{SCHEMA_VERSION},"payload":')
         dumps = orjson.dumps
-        self.add(source, instants, depts, [
-            dumps({"event_id": e, "source": source, "event_type": event_type, "occurred_at": t, "dept_code": d,
-                   "schema_version": SCHEMA_VERSION, "payload": p})
-            for e, t, d, p in zip(ids, occurred, depts, payloads)])
+        self.add(source, instants, depts, [(head % (e, t, d)).encode() + dumps(p) + b"}"
+                                           for e, t, d, p in zip(ids, occurred, depts, payloads)])
         return ids
 
     def extend(self, other: "MonthEvents") -> None:

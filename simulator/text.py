@@ -37,17 +37,21 @@ _AREAS = np.array([330102, 330106, 330110, 330203, 330212, 330302, 330381, 33040
 _CARD_BINS = np.array([622202, 622848, 621700, 622588, 621226, 623058])
 
 
+_FULL_NAMES = np.array([s + g for s in SURNAMES for g in GIVEN + [a + b for a in GIVEN for b in GIVEN]])
+_MOBILE_PREFIXES = np.array([135, 138, 139, 150, 158, 186, 187, 177, 199])
+
+
 def names(rng: np.random.Generator, n: int) -> list[str]:
-    s = rng.integers(0, len(SURNAMES), n).tolist()
-    g = rng.integers(0, len(GIVEN), (n, 2)).tolist()
-    two = (rng.random(n) < 0.6).tolist()
-    return [SURNAMES[s[i]] + GIVEN[g[i][0]] + (GIVEN[g[i][1]] if two[i] else "") for i in range(n)]
+    """Chinese full names: a common surname and a one- or (more often) two-character given name."""
+    per_surname = len(GIVEN) * (1 + len(GIVEN))
+    surname = rng.integers(0, len(SURNAMES), n)
+    given = np.where(rng.random(n) < 0.6, len(GIVEN) + rng.integers(0, len(GIVEN) ** 2, n),
+                     rng.integers(0, len(GIVEN), n))
+    return _FULL_NAMES[surname * per_surname + given].tolist()
 
 
 def mobiles(rng: np.random.Generator, n: int) -> list[str]:
-    prefix = rng.choice(np.array(["135", "138", "139", "150", "158", "186", "187", "177", "199"]), n)
-    rest = rng.integers(0, 10**8, n)
-    return np.char.add(prefix, np.char.zfill(rest.astype(str), 8)).tolist()
+    return (rng.choice(_MOBILE_PREFIXES, n) * 10**8 + rng.integers(0, 10**8, n)).astype(str).tolist()
 
 
 def _digits(values: np.ndarray, width: int) -> np.ndarray:
@@ -60,24 +64,22 @@ def id_numbers(rng: np.random.Generator, n: int) -> list[str]:
     """Valid 18-digit resident ID numbers (GB 11643 checksum) of Zhejiang residents."""
     area = rng.choice(_AREAS, n)
     birth = np.datetime64("1950-01-01") + rng.integers(0, 55 * 365, n).astype("timedelta64[D]")
-    ymd = np.char.replace(np.datetime_as_string(birth, unit="D"), "-", "").astype("int64")
-    seq = rng.integers(0, 1000, n)
-    body = np.concatenate([_digits(area, 6), _digits(ymd, 8), _digits(seq, 3)], axis=1)
-    check = _ID_CHECK[(body @ _ID_WEIGHTS) % 11]
-    text = np.char.add(np.char.add(np.char.add(area.astype(str), ymd.astype(str)),
-                                   np.char.zfill(seq.astype(str), 3)), check)
-    return text.tolist()
+    year, month, day = [birth.astype(f"datetime64[{u}]") for u in ("Y", "M", "D")]
+    ymd = ((year.astype("int64") + 1970) * 10000 + (month - year.astype("datetime64[M]")).astype("int64") * 100
+           + (day - month.astype("datetime64[D]")).astype("int64") + 101)
+    body = (area * 10**8 + ymd) * 1000 + rng.integers(0, 1000, n)
+    check = _ID_CHECK[(_digits(body, 17) @ _ID_WEIGHTS) % 11].tolist()
+    return [f"{b}{c}" for b, c in zip(body.tolist(), check)]
 
 
 def bank_cards(rng: np.random.Generator, n: int) -> list[str]:
     """19-digit debit card numbers of Chinese banks passing the Luhn check."""
-    body = np.concatenate([_digits(rng.choice(_CARD_BINS, n), 6), rng.integers(0, 10, (n, 12))], axis=1)
-    doubled = body[:, ::-1].copy()
+    body = rng.choice(_CARD_BINS, n) * 10**12 + rng.integers(0, 10**12, n)
+    doubled = _digits(body, 18)[:, ::-1].copy()
     doubled[:, ::2] *= 2
     doubled[doubled > 9] -= 9
     check = (10 - doubled.sum(axis=1) % 10) % 10
-    digits = np.concatenate([body, check[:, None]], axis=1).astype(str)
-    return ["".join(row) for row in digits.tolist()]
+    return (body * 10 + check).astype(str).tolist()
 
 
 def _pick(rng: np.random.Generator, options: list[str], n: int) -> list[str]:
@@ -92,17 +94,15 @@ def _issues(rng: np.random.Generator, categories: list[str]) -> list[str]:
 def ticket_texts(rng: np.random.Generator, categories: list[str]) -> list[str]:
     """12345 tickets: most mention a name and phone, some an ID number, a few a bank card."""
     n = len(categories)
-    who, phone, ident, card = names(rng, n), mobiles(rng, n), id_numbers(rng, n), bank_cards(rng, n)
+    who, phone = names(rng, n), mobiles(rng, n)
     place, issue = _pick(rng, PLACES, n), _issues(rng, categories)
-    extra = rng.random(n).tolist()
-    texts = []
-    for i in range(n):
-        text = f"市民{who[i]}来电反映{place[i]}附近{issue[i]}，希望尽快处理，联系电话{phone[i]}。"
-        if extra[i] < 0.15:
-            text += f"身份证号{ident[i]}。"
-        elif extra[i] < 0.2:
-            text += f"退款请打入银行卡{card[i]}。"
-        texts.append(text)
+    extra = rng.random(n)
+    with_id, with_card = np.flatnonzero(extra < 0.15).tolist(), np.flatnonzero((extra >= 0.15) & (extra < 0.2)).tolist()
+    texts = [f"市民{w}来电反映{p}附近{i}，希望尽快处理，联系电话{m}。" for w, p, i, m in zip(who, place, issue, phone)]
+    for i, ident in zip(with_id, id_numbers(rng, len(with_id))):
+        texts[i] += f"身份证号{ident}。"
+    for i, card in zip(with_card, bank_cards(rng, len(with_card))):
+        texts[i] += f"退款请打入银行卡{card}。"
     return texts
 
 
