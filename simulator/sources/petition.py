@@ -18,16 +18,17 @@ def generate(world: World, month: Month, batch: MonthEvents, plan) -> None:
     rng = world.rng
     counts = world.counts(CASES_PER_DEPT_MONTH, month, world.activity)
     abnormal = plan.med_dept is not None and month.index in plan.med_months
+    extra = 0
     if abnormal:
-        counts[plan.med_dept] += rng.poisson(CASES_PER_DEPT_MONTH * world.volume * 3 * plan.cfg[
-            "medical_dispute_anomaly"]["factor"])
-    dept_idx = np.repeat(np.arange(len(world)), counts)
+        factor = plan.cfg["medical_dispute_anomaly"]["factor"]
+        extra = 2 + rng.poisson(CASES_PER_DEPT_MONTH * world.volume * world.activity[plan.med_dept] * factor)
+    dept_idx = np.concatenate([np.repeat(np.arange(len(world)), counts), np.full(extra, plan.med_dept or 0)])
     n = len(dept_idx)
     latent = world.latent[dept_idx]
     opened = times(rng, month, n, weekend=0.2, hours="office")
     category = np.array(categories_for(world, dept_idx), dtype=object)
     health = world.types[dept_idx] == "WJW"
-    category[health & (rng.random(n) < 0.5)] = "医疗纠纷"
+    category[(health & (rng.random(n) < 0.5)) | (np.arange(n) >= n - extra)] = "医疗纠纷"
     days = rng.gamma(2.0, 4 + 22 * (1 - latent))
     disputed = abnormal & (dept_idx == plan.med_dept) & (category == "医疗纠纷")
     days[disputed] = rng.uniform(STATUTORY_DAYS + 10, 150, int(disputed.sum()))

@@ -93,9 +93,13 @@ def test_health_bureau_dispute_days_are_abnormal_for_consecutive_months(xs_run):
     normal = [v for p, v in days.items() if p not in case["periods"]]
     assert len(abnormal) >= 2 and normal
     assert min(abnormal) > 2 * max(normal)
-    late_closures = [e["payload"]["on_time"] for e in xs_run.events("petition", "case_closed")
-                     if e["dept_code"] == case["dept_code"] and e["occurred_at"][:7] in case["periods"]]
-    assert late_closures
+    disputes = {e["payload"]["case_id"]: e["occurred_at"][:7] for e in xs_run.events("petition", "case_opened")
+                if e["dept_code"] == case["dept_code"] and e["payload"]["category"] == "医疗纠纷"}
+    per_month = Counter(disputes.values())
+    assert min(per_month[p] for p in case["periods"]) > max(per_month[p] for p in days if p not in case["periods"])
+    closures = [e["payload"]["on_time"] for e in xs_run.events("petition", "case_closed")
+                if disputes.get(e["payload"]["case_id"]) in case["periods"]]
+    assert closures and not any(closures)
 
 
 def test_fabricated_amounts_break_benford(xs_run):
