@@ -1,7 +1,7 @@
 """Events of the simulation, merged into emission order; values are encoded when generated."""
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from typing import Sequence
 
 import numpy as np
 import orjson
@@ -72,8 +72,8 @@ class MonthEvents:
         early = self.instants < before_s
         return self.take(early), self.take(~early)
 
-    def encoded(self) -> Iterator[tuple[str, bytes, bytes]]:
-        """(source, key, value) in emission order (stable: equal instants keep their order)."""
+    def encoded(self) -> tuple[list[str], list[bytes], list[bytes]]:
+        """(sources, keys, values) in emission order (stable: equal instants keep their order)."""
+        order = np.argsort(self.instants, kind="stable").tolist()
         sources, keys, values = self.sources, self.keys, self.values
-        for i in np.argsort(self.instants, kind="stable").tolist():
-            yield sources[i], keys[i].encode(), values[i]
+        return [sources[i] for i in order], [keys[i].encode() for i in order], [values[i] for i in order]

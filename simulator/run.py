@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
@@ -73,9 +74,10 @@ def simulate(sink, scale: str = "S", seed: int = 7, start: str = "2026-01", mont
 
 
 def _write(sink, batch: MonthEvents, written: dict[str, int]) -> None:
-    for source, key, value in batch.encoded():
-        sink.write(source, key, value)
-        written[source] = written.get(source, 0) + 1
+    sources, keys, values = batch.encoded()
+    sink.write_many(sources, keys, values)
+    for source, count in Counter(sources).items():
+        written[source] = written.get(source, 0) + count
 
 
 def _write_truth(path: Path, world: World, cases: dict, scale: str, seed: int, start: str, months: int) -> None:

@@ -27,9 +27,9 @@ class RecordingSink(KafkaSink):
         super().__init__(cfg)
         self.values: list[tuple[str, bytes]] = []
 
-    def write(self, source, key, value):
-        self.values.append((source, value))
-        super().write(source, key, value)
+    def write_many(self, sources, keys, values):
+        self.values += zip(sources, values)
+        super().write_many(sources, keys, values)
 
 
 def _valid_events(values: list[tuple[str, bytes]]) -> tuple[list[dict], int, int]:

@@ -26,7 +26,7 @@ from simulator.sinks import JsonlSink, KafkaSink  # noqa: E402
 class NullSink:
     """Discards messages: measures generation and encoding alone."""
 
-    def write(self, source: str, key: bytes, value: bytes) -> None:
+    def write_many(self, sources: list[str], keys: list[bytes], values: list[bytes]) -> None:
         pass
 
     def close(self) -> None:

@@ -38,8 +38,9 @@ def generate(world: World, month: Month, batch: MonthEvents, plan) -> None:
     reached = progress >= 0.95 * planned_pct
     actual = planned_date + rng.integers(-5, 25, n) * DAY_S
     actual_dates = iso_dates(actual)
+    planned = iso_dates(np.array([planned_date]))[0]
     batch.emit(world, SOURCE, "milestone", times(rng, month, n, weekend=0.05, hours="office"), dept_idx, [
         {"project_id": projects["project_ids"][p], "milestone_id": f"{projects['project_ids'][p]}-{month.period}",
-         "planned_date": iso_dates(np.array([planned_date]))[0], "actual_date": a if r else None,
+         "planned_date": planned, "actual_date": a if r else None,
          "progress_pct": g, "investment_done": round(float(projects["investment"][p]) * g / 100, 2)}
         for p, a, r, g in zip(live.tolist(), actual_dates, reached.tolist(), progress.tolist())])
