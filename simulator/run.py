@@ -40,7 +40,6 @@ def simulate(sink, scale: str = "S", seed: int = 7, start: str = "2026-01", mont
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
     first = datetime.strptime(start, "%Y-%m").replace(tzinfo=TZ)
-    horizon_s = int(month_bounds(first, months - 1)[1].timestamp())
     world = World(load_province(cities=SCALES[scale].cities), np.random.default_rng(seed), SCALES[scale].volume)
     plan = planted.plan(world, planted.load_config(overrides=planted_overrides), months)
     written: dict[str, int] = {}
@@ -50,12 +49,12 @@ def simulate(sink, scale: str = "S", seed: int = 7, start: str = "2026-01", mont
     with Progress(*columns, disable=not progress) as bar:
         task = bar.add_task("months", total=months)
         for m in range(months):
-            month = Month(m, *month_bounds(first, m), horizon_s)
+            month = Month(m, *month_bounds(first, m))
             batch = MonthEvents()
             for source in GENERATORS:
                 source.generate(world, month, batch, plan)
             batch.extend(pending)
-            batch, pending = batch.split(month.end_s)
+            batch, pending = batch.split(month.end_s)  # what is still pending at the end never happened
             batch = planted.inject_stream_faults(world, plan, batch, late, month)
             if m == months - 1:
                 batch.extend(late)
@@ -68,7 +67,7 @@ def simulate(sink, scale: str = "S", seed: int = 7, start: str = "2026-01", mont
     if truth_path is DEFAULT:
         truth_path = default_truth_path()
     if truth_path is not None:
-        first_month = Month(0, *month_bounds(first, 0), horizon_s)
+        first_month = Month(0, *month_bounds(first, 0))
         _write_truth(Path(truth_path), world, plan.truth(world, first_month), scale, seed, start, months)
     return written
 

@@ -37,8 +37,6 @@ class Month:
     index: int
     start: datetime
     end: datetime
-    horizon_s: int
-    """End of the whole simulation: events after it have not happened yet and are never emitted."""
 
     @property
     def start_s(self) -> int:

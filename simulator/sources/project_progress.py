@@ -11,7 +11,7 @@ PROJECT_TYPES = ("FGW", "ZJJ", "JTYSJ", "SLJ", "NYNCJ", "JYJ", "WJW")
 PROJECTS_PER_DEPT = 1.5
 
 
-def _launch(world: World, month: Month) -> dict:
+def _launch(world: World) -> dict:
     """The portfolio of major projects, created once: start month, duration, planned investment."""
     rng = world.rng
     owners = np.flatnonzero(np.isin(world.types, PROJECT_TYPES))
@@ -26,7 +26,7 @@ def _launch(world: World, month: Month) -> dict:
 def generate(world: World, month: Month, batch: MonthEvents, plan) -> None:
     rng = world.rng
     if SOURCE not in world.state:
-        world.state[SOURCE] = _launch(world, month)
+        world.state[SOURCE] = _launch(world)
     projects = world.state[SOURCE]
     elapsed = month.index - projects["first_month"] + 1
     live = np.flatnonzero((elapsed >= 1) & (elapsed <= projects["duration"] + 6))
