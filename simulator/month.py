@@ -20,7 +20,7 @@ class MonthEvents:
 
     def __init__(self) -> None:
         self.sources: list[str] = []
-        self.keys: list[str] = []
+        self.keys: list[bytes] = []
         self.values: list[bytes] = []
         self._instants: list[np.ndarray] = []
 
@@ -33,7 +33,7 @@ class MonthEvents:
             self._instants = [np.concatenate(self._instants) if self._instants else np.zeros(0, "int64")]
         return self._instants[0]
 
-    def add(self, source: str, instants: np.ndarray, keys: Sequence[str], values: Sequence[bytes]) -> None:
+    def add(self, source: str, instants: np.ndarray, keys: Sequence[bytes], values: Sequence[bytes]) -> None:
         self._instants.append(np.asarray(instants, dtype="int64"))
         self.sources += [source] * len(values) if isinstance(source, str) else source
         self.keys += keys
@@ -47,13 +47,14 @@ class MonthEvents:
         giving the same bytes as ``orjson.dumps`` of the whole envelope, faster.
         """
         ids = world.event_ids(source, len(payloads))
-        depts = [world.codes[i] for i in np.asarray(dept_idx).tolist()]
+        dept_idx = np.asarray(dept_idx).tolist()
+        depts = [world.codes[i] for i in dept_idx]
         occurred = iso_times(instants)
         head = (f'{{"event_id":"%s","source":"{source}","event_type":"{event_type}","occurred_at":"%s",'
                 f'"dept_code":"%s","schema_version":{SCHEMA_VERSION},"payload":')
         dumps = orjson.dumps
-        self.add(source, instants, depts, [(head % (e, t, d)).encode() + dumps(p) + b"}"
-                                           for e, t, d, p in zip(ids, occurred, depts, payloads)])
+        values = [(head % (e, t, d)).encode() + dumps(p) + b"}" for e, t, d, p in zip(ids, occurred, depts, payloads)]
+        self.add(source, instants, [world.keys[i] for i in dept_idx], values)
         return ids
 
     def extend(self, other: "MonthEvents") -> None:
@@ -76,4 +77,4 @@ class MonthEvents:
         """(sources, keys, values) in emission order (stable: equal instants keep their order)."""
         order = np.argsort(self.instants, kind="stable").tolist()
         sources, keys, values = self.sources, self.keys, self.values
-        return [sources[i] for i in order], [keys[i].encode() for i in order], [values[i] for i in order]
+        return [sources[i] for i in order], [keys[i] for i in order], [values[i] for i in order]

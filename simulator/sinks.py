@@ -28,6 +28,10 @@ class KafkaSink:
         self._producer.close()
 
 
+CHUNK = 50_000
+"""Lines joined per file write: bounds the extra memory of writing a large month."""
+
+
 class JsonlSink:
     """Appends each raw message value plus a newline to ``<dir>/<topic>.jsonl``."""
 
@@ -44,7 +48,8 @@ class JsonlSink:
             handle = self._files.get(source)
             if handle is None:
                 handle = self._files[source] = open(self._dir / f"{contracts.topic(source)}.jsonl", "wb")
-            handle.write(b"\n".join(lines) + b"\n")
+            for start in range(0, len(lines), CHUNK):
+                handle.write(b"\n".join(lines[start:start + CHUNK]) + b"\n")
 
     def close(self) -> None:
         for handle in self._files.values():

@@ -77,6 +77,8 @@ class World:
         self.latent = self.rng.beta(5.0, 2.0, size=n)
         self.efficiency = np.clip(0.5 * self.latent + 0.5 * self.rng.beta(5.0, 2.0, size=n), 0.05, 0.98)
         self.codes = [d.dept_code for d in departments]
+        self.keys = [code.encode() for code in self.codes]
+        """Kafka keys (dept_code bytes), shared by every event of a department."""
         self.names = [d.dept_name for d in departments]
         self.types = np.array([d.dept_type for d in departments])
         self.regions = np.array([d.region_code for d in departments])
