@@ -192,7 +192,7 @@ def _malform(rng: np.random.Generator, envelope: dict, kind: str) -> bytes:
         return text[: len(text) // 2].encode()
     if kind == "gbk":
         envelope["payload"] = {**payload, "备注": "该记录由旧系统以GBK编码导出"}
-        return json.dumps(envelope, ensure_ascii=False).encode("gbk")
+        return json.dumps(envelope, ensure_ascii=False).encode("gbk", errors="replace")
     if kind == "wrong_type":
         field_name = next(k for k, v in payload.items() if v is not None)
         value = payload[field_name]

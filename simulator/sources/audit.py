@@ -27,7 +27,9 @@ def generate(world: World, month: Month, batch: MonthEvents, plan) -> None:
     category = rng.choice(CATEGORIES, n)
     tender = [None] * n
 
-    due = [c for c in world.state.get("audit_confirmations", []) if month.start_s <= c[0] < month.end_s]
+    queued = world.state.get("audit_confirmations", [])
+    due = [c for c in queued if c[0] < month.end_s]
+    world.state["audit_confirmations"] = [c for c in queued if c[0] >= month.end_s]
     if due:
         found = np.concatenate([found, [c[0] for c in due]])
         dept_idx = np.concatenate([dept_idx, [c[1] for c in due]]).astype(int)
