@@ -57,29 +57,35 @@ def kafka_status() -> None:
 
 
 @main.command()
-@click.option("--scale", default="S", show_default=True, type=click.Choice(["XS", "S", "M", "L"]))
+@click.option("--scale", default="S", show_default=True, type=click.Choice(["XS", "S", "M", "L"]),
+              help="XS tests, S ≈ 100k events a year (CI), M ≈ 10M, L ≈ 100M.")
 @click.option("--seed", default=7, show_default=True, type=int)
 @click.option("--start", default="2026-01", show_default=True, help="First month, YYYY-MM.")
 @click.option("--months", default=12, show_default=True, type=int)
-@click.option("--to", "to", default="kafka", show_default=True, type=click.Choice(["kafka", "jsonl"]))
-@click.option("--out", type=click.Path(path_type=Path), help="Folder for --to jsonl.")
-def simulate(scale: str, seed: int, start: str, months: int, to: str, out: Path | None) -> None:
-    """Simulate the province's source systems into Kafka (or JSON-lines files)."""
+@click.option("--to", "to", default="kafka", show_default=True, type=click.Choice(["kafka", "jsonl"]),
+              help="kafka: the source topics; jsonl: one <topic>.jsonl file per source in DIR.")
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+def simulate(scale: str, seed: int, start: str, months: int, to: str, directory: Path | None) -> None:
+    """Simulate the province's source systems into Kafka, or with ``--to jsonl DIR`` into JSON-lines files.
+
+    The evaluation truth goes to $JX_HOME/simulator/ (for evaluation code only).
+    """
     from simulator.run import simulate as run
     from simulator.sinks import JsonlSink, KafkaSink
 
     cfg = settings()
     if to == "jsonl":
-        if out is None:
-            raise click.UsageError("--to jsonl needs --out DIR")
-        sink = JsonlSink(out)
+        if directory is None:
+            raise click.UsageError("--to jsonl needs a DIR: jixiao simulate --to jsonl DIR")
+        sink = JsonlSink(directory)
     else:
+        if directory is not None:
+            raise click.UsageError("DIR is only for --to jsonl")
         if not kafka_local.status(cfg).running:
             raise click.ClickException("the Kafka broker is down: run `jixiao kafka start` first")
         sink = KafkaSink(cfg)
-    written = run(sink, scale=scale, seed=seed, start=start, months=months,
-                  truth_path=cfg.simulator_dir / "ground_truth.json")
-    console.print(f"wrote {sum(written.values()):,} events: {written}")
+    written = run(sink, scale=scale, seed=seed, start=start, months=months)
+    console.print(f"wrote {sum(written.values()):,} messages: {written}")
 
 
 def _chosen_sources(sources: str) -> list[str]:

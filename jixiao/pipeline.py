@@ -46,8 +46,7 @@ def demo(scale: str = "S", seed: int = 7, start: str = "2026-01", months: int = 
     reset(cfg)
     kafka_local.start(cfg)
     try:
-        produced = simulate(KafkaSink(cfg), scale=scale, seed=seed, start=start, months=months,
-                            truth_path=cfg.simulator_dir / "ground_truth.json", progress=progress)
+        produced = simulate(KafkaSink(cfg), scale=scale, seed=seed, start=start, months=months, progress=progress)
         stats = ingest(list(contracts.SOURCES), cfg=cfg, progress=progress)
     finally:
         if not keep_kafka:

@@ -34,17 +34,32 @@ class Department:
 
 
 @dataclass(frozen=True)
+class DepartmentType:
+    """A department type and how much it does: citizen-facing ``activity`` and ``procurement`` weights."""
+
+    code: str
+    name: str
+    levels: tuple[str, ...]
+    activity: float
+    procurement: float
+
+
+@dataclass(frozen=True)
 class Province:
     regions: tuple[Region, ...]
     departments: tuple[Department, ...]
+    types: dict[str, DepartmentType]
 
 
-def load_province(config: Path = CONFIG) -> Province:
-    """Regions (province → cities → counties) and one department per (region, type) where the type exists."""
+def load_province(config: Path = CONFIG, cities: int | None = None) -> Province:
+    """Regions (province → cities → counties) and one department per (region, type) where the type exists.
+
+    ``cities`` keeps only the first cities of the config (small test provinces); None keeps all.
+    """
     cfg = yaml.safe_load(config.read_text(encoding="utf-8"))
     prov = cfg["province"]
     regions = [Region(prov["code"], prov["name"], "province", None)]
-    for city in cfg["cities"]:
+    for city in cfg["cities"][:cities]:
         city_code = f"{prov['code']}-{city['code']}"
         regions.append(Region(city_code, city["name"], "city", prov["code"]))
         for county in city.get("counties", []):
@@ -55,7 +70,9 @@ def load_province(config: Path = CONFIG) -> Province:
                    dtype["code"], dtype["name"], region.region_code, region.level)
         for region in regions for dtype in cfg["department_types"] if region.level in dtype["levels"]
     ]
-    return Province(tuple(regions), tuple(departments))
+    types = {t["code"]: DepartmentType(t["code"], t["name"], tuple(t["levels"]), float(t.get("activity", 1.0)),
+                                       float(t.get("procurement", 1.0))) for t in cfg["department_types"]}
+    return Province(tuple(regions), tuple(departments), types)
 
 
 def _csv(rows: list[dict]) -> str:

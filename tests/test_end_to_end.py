@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import duckdb
+import fastjsonschema
 import orjson
 import pytest
 
@@ -23,18 +24,38 @@ class RecordingSink(KafkaSink):
 
     def __init__(self, cfg):
         super().__init__(cfg)
-        self.values: list[bytes] = []
+        self.values: list[tuple[str, bytes]] = []
 
-    def write(self, source, key, value):
-        self.values.append(value)
-        super().write(source, key, value)
+    def write_many(self, sources, keys, values):
+        self.values += zip(sources, values)
+        super().write_many(sources, keys, values)
 
 
-def _expected_rates(values: list[bytes]) -> dict[tuple[str, str], float]:
+def _valid_events(values: list[tuple[str, bytes]]) -> tuple[list[dict], int, int]:
+    """(first copy of every valid event, invalid values, re-sent copies), judged from the raw values alone."""
+    events, invalid, resent, seen = [], 0, 0, set()
+    for source, value in values:
+        try:
+            event = orjson.loads(value)
+            contracts.validator(None)(event)
+            contracts.payload_validators(source)[event["event_type"]](event["payload"])
+        except (orjson.JSONDecodeError, fastjsonschema.JsonSchemaException, KeyError):
+            invalid += 1
+            continue
+        if len(value) > contracts.MAX_MESSAGE_BYTES or event["source"] != source:
+            invalid += 1
+        elif event["event_id"] in seen:
+            resent += 1
+        else:
+            seen.add(event["event_id"])
+            events.append(event)
+    return events, invalid, resent
+
+
+def _expected_rates(events: list[dict]) -> dict[tuple[str, str], float]:
     shanghai = ZoneInfo("Asia/Shanghai")
     closed, on_time = defaultdict(int), defaultdict(int)
-    for value in values:
-        event = orjson.loads(value)
+    for event in events:
         if event["event_type"] != "ticket_closed":
             continue
         month = datetime.fromisoformat(event["occurred_at"]).astimezone(shanghai).strftime("%Y-%m")
@@ -46,17 +67,21 @@ def _expected_rates(values: list[bytes]) -> dict[tuple[str, str], float]:
 def test_mart_rates_equal_rates_recomputed_from_the_produced_events(fresh_topics):
     cfg = fresh_topics
     sink = RecordingSink(cfg)
-    produced = simulate(sink, scale="XS", seed=11, start="2026-01", months=3, progress=False)
+    produced = simulate(sink, scale="XS", seed=11, start="2026-01", months=3, progress=False,
+                        planted_overrides={"malformed": {"event_rate": 0.003}})
     stats = ingest(list(contracts.SOURCES), group="e2e", cfg=cfg, progress=False)
-    assert stats.landed == sum(produced.values()) == len(sink.values)
-    assert stats.dead == stats.duplicates == 0
+    events, invalid, resent = _valid_events(sink.values)
+    assert sum(produced.values()) == len(sink.values)
+    assert stats.landed + stats.dead + stats.duplicates == len(sink.values)
+    assert (stats.landed, stats.dead, stats.duplicates) == (len(events), invalid, resent)
+    assert invalid > 0 and resent > 0, "the simulator plants malformed records and re-sends"
 
     run_dag_once("jixiao_warehouse", cfg)  # the Airflow DAG: dbt build → checks → reports
     with duckdb.connect(str(cfg.warehouse_path), read_only=True) as con:
         rows = con.execute("select dept_code, strftime(month, '%Y-%m'), on_time_closure_rate "
                            "from marts.fct_hotline_closure_monthly").fetchall()
         departments = con.execute("select count(*) from marts.dim_department").fetchone()[0]
-    expected = _expected_rates(sink.values)
+    expected = _expected_rates(events)
     assert len(rows) == len(expected) > 0
     assert len({(d, m) for d, m, _ in rows}) == len(rows), "one row per (department, month)"
     for dept, month, rate in rows:

@@ -4,45 +4,43 @@ from __future__ import annotations
 import numpy as np
 
 from simulator.month import MonthEvents
-from simulator.text import personal_text
-from simulator.world import World, iso_times, uniform_times
+from simulator.text import CATEGORIES, ticket_texts
+from simulator.world import Month, World, times
 
 SOURCE = "hotline_12345"
-CATEGORIES = np.array(["市场监管", "医疗卫生", "城市管理", "劳动保障", "住房建设", "教育", "交通运输", "营商环境"])
-TICKETS_PER_DEPT_MONTH = 20.0
+TICKETS_PER_DEPT_MONTH = 1.0
+CATEGORY_OF_TYPE = {"SCJG": "市场监管", "WJW": "医疗卫生", "CGJ": "城市管理", "RSJ": "劳动保障", "ZJJ": "住房建设",
+                    "JYJ": "教育", "JTYSJ": "交通运输", "XZSP": "营商环境", "MZJ": "社会保障", "YBJ": "社会保障",
+                    "STHJJ": "生态环境"}
 
 
-def generate(world: World, month_start, month_end) -> MonthEvents:
-    """Tickets of one month: a ``ticket_created`` and, if closed by month end + 30 days, a ``ticket_closed``."""
+def categories_for(world: World, dept_idx: np.ndarray) -> list[str]:
+    """The usual complaint category of each department's type (random for types without one)."""
+    random = CATEGORIES[world.rng.integers(0, len(CATEGORIES), len(dept_idx))].tolist()
+    return [CATEGORY_OF_TYPE.get(t, r) for t, r in zip(world.types[dept_idx].tolist(), random)]
+
+
+def generate(world: World, month: Month, batch: MonthEvents, plan) -> None:
+    """Tickets of one month: a ``ticket_created`` and a ``ticket_closed`` 2 hours to 20 days later."""
     rng = world.rng
-    depts = world.dept_codes
-    counts = rng.poisson(TICKETS_PER_DEPT_MONTH * world.volume, size=len(depts))
-    dept_idx = np.repeat(np.arange(len(depts)), counts)
+    dept_idx = np.repeat(np.arange(len(world)), world.counts(TICKETS_PER_DEPT_MONTH, month, world.activity))
     n = len(dept_idx)
     latent = world.latent[dept_idx]
-    created = uniform_times(rng, month_start, month_end, n)
+    created = times(rng, month, n, weekend=0.6)
     on_time = rng.random(n) < 0.55 + 0.44 * latent
     hours_to_close = np.where(on_time, rng.uniform(2, 5 * 24, n), rng.uniform(5 * 24, 20 * 24, n))
     closed = created + (hours_to_close * 3600).astype("int64")
-    resolved = rng.random(n) < 0.7 + 0.29 * latent
+    resolved = (rng.random(n) < 0.7 + 0.29 * latent).tolist()
     rated = rng.random(n) < 0.8
     satisfaction = np.clip(np.rint(1 + 4 * latent + rng.normal(0, 0.8, n)), 1, 5).astype(int)
-    ticket_ids = [f"RX{i}" for i in world.sequence("hotline_ticket", n)]
-    category = CATEGORIES[rng.integers(0, len(CATEGORIES), n)].tolist()
-    texts = personal_text(rng, category, n)
-    dept_list = depts[dept_idx].tolist()
-    created_iso, closed_iso = iso_times(created), iso_times(closed)
-    events = MonthEvents()
-    for i, eid in enumerate(world.event_ids(SOURCE, n)):
-        events.add(eid, created[i], dept_list[i], {
-            "event_id": eid, "source": SOURCE, "event_type": "ticket_created", "occurred_at": created_iso[i],
-            "dept_code": dept_list[i], "schema_version": 1,
-            "payload": {"ticket_id": ticket_ids[i], "category": category[i], "text": texts[i],
-                        "assigned_dept": dept_list[i]}})
-    for i, eid in enumerate(world.event_ids(SOURCE, n)):
-        events.add(eid, closed[i], dept_list[i], {
-            "event_id": eid, "source": SOURCE, "event_type": "ticket_closed", "occurred_at": closed_iso[i],
-            "dept_code": dept_list[i], "schema_version": 1,
-            "payload": {"ticket_id": ticket_ids[i], "resolved": bool(resolved[i]), "on_time": bool(on_time[i]),
-                        "satisfaction": int(satisfaction[i]) if rated[i] else None}})
-    return events
+    satisfaction = [int(s) if r else None for s, r in zip(satisfaction.tolist(), rated.tolist())]
+    ticket_ids = world.ids("RX", n, width=10)
+    category = categories_for(world, dept_idx)
+    texts = ticket_texts(rng, category)
+    depts = [world.codes[i] for i in dept_idx.tolist()]
+    batch.emit(world, SOURCE, "ticket_created", created, dept_idx, [
+        {"ticket_id": t, "category": c, "text": x, "assigned_dept": d}
+        for t, c, x, d in zip(ticket_ids, category, texts, depts)])
+    batch.emit(world, SOURCE, "ticket_closed", closed, dept_idx, [
+        {"ticket_id": t, "resolved": r, "on_time": o, "satisfaction": s}
+        for t, r, o, s in zip(ticket_ids, resolved, on_time.tolist(), satisfaction)])

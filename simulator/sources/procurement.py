@@ -1,0 +1,91 @@
+"""公共资源交易/招投标: tenders, bids and awards; planted rings capture some departments' tenders.
+
+A ring is a fixed group of suppliers that are the only bidders on its tenders, rotate the win, bid
+just above the winner (cover bids) and win close to the ceiling price.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from simulator.month import MonthEvents
+from simulator.world import DAY_S, Month, World, times
+
+SOURCE = "procurement"
+TENDERS_PER_DEPT_MONTH = 0.1
+SUPPLIERS = 3000
+METHODS = np.array(["open", "invited", "competitive_negotiation", "single_source", "inquiry"])
+METHOD_SHARE = np.array([0.62, 0.1, 0.12, 0.04, 0.12])
+CATEGORIES = np.array(["工程施工", "货物采购", "信息化服务", "物业服务", "咨询服务", "医疗设备", "市政养护", "教学设备"])
+CONFIRMATION_DAYS = (60, 240)
+
+
+def supplier_pool(world: World) -> np.ndarray:
+    """Registered suppliers (unified social credit code style ids), created once per world."""
+    if "suppliers" not in world.state:
+        world.state["suppliers"] = np.array([f"91330{i:013d}" for i in
+                                             world.rng.choice(10**12, SUPPLIERS, replace=False).tolist()])
+    return world.state["suppliers"]
+
+
+def generate(world: World, month: Month, batch: MonthEvents, plan) -> None:
+    rng = world.rng
+    counts = world.counts(TENDERS_PER_DEPT_MONTH, month, world.procurement, seasonal=False)
+    ring_depts = sorted(plan.ring_of_dept)
+    rigged_counts = rng.poisson(plan.cfg["collusive_bidding"]["rigged_tenders_per_month"] * world.volume,
+                                len(ring_depts))
+    dept_idx = np.concatenate([np.repeat(np.arange(len(world)), counts), np.repeat(ring_depts, rigged_counts)])
+    dept_idx = dept_idx.astype(int)
+    rigged = np.arange(len(dept_idx)) >= counts.sum()
+    n = len(dept_idx)
+    if n == 0:
+        return
+    published = times(rng, month, n, weekend=0.02, hours="office")
+    ceiling = np.round(rng.lognormal(np.log(8e5), 1.1, n), -2)
+    method = rng.choice(METHODS, n, p=METHOD_SHARE)
+    method[rigged] = "open"
+    tender_ids = world.ids(f"ZB{month.start.year}-", n, width=7)
+    batch.emit(world, SOURCE, "tender_published", published, dept_idx, [
+        {"tender_id": t, "ceiling_price": c, "method": m, "category": k}
+        for t, c, m, k in zip(tender_ids, ceiling.tolist(), method.tolist(),
+                              rng.choice(CATEGORIES, n).tolist())])
+
+    honest = np.setdiff1d(supplier_pool(world), sorted(world.state["ring_members"]))
+    bid_tender, bidder, price, award = [], [], [], []
+    bid_days = rng.integers(7, 21, n)
+    for t in range(n):
+        if rigged[t]:
+            ring = plan.ring_of_dept[int(dept_idx[t])]
+            winner = ring.wins % len(ring.bidder_ids)
+            ring.wins += 1
+            ring.tender_ids.append(tender_ids[t])
+            win_price = ceiling[t] * rng.uniform(0.975, 0.995)
+            prices = win_price * (1 + rng.uniform(0.004, 0.03, len(ring.bidder_ids)))
+            prices[winner] = win_price
+            names = ring.bidder_ids
+            _queue_confirmation(world, plan, dept_idx[t], tender_ids[t], win_price,
+                                published[t] + bid_days[t] * DAY_S)
+        else:
+            k = 1 if method[t] == "single_source" else 1 + rng.poisson(4)
+            names = rng.choice(honest, k, replace=False).tolist()
+            prices = ceiling[t] * rng.uniform(0.78, 0.99, k)
+            winner = int(np.argmin(prices))
+        bid_tender += [t] * len(names)
+        bidder += names
+        price += np.round(np.minimum(prices, ceiling[t]), 2).tolist()
+        award.append((t, names[winner], round(float(prices[winner]), 2)))
+    bid_tender = np.array(bid_tender)
+    bid_at = published[bid_tender] + bid_days[bid_tender] * DAY_S + rng.integers(0, 6 * 3600, len(bid_tender))
+    batch.emit(world, SOURCE, "bid", bid_at, dept_idx[bid_tender], [
+        {"tender_id": tender_ids[t], "bidder_id": b, "price": p} for t, b, p in zip(bid_tender.tolist(), bidder, price)])
+    awarded = np.array([t for t, _, _ in award])
+    award_at = published[awarded] + (bid_days[awarded] + rng.integers(1, 6, len(awarded))) * DAY_S
+    batch.emit(world, SOURCE, "award", award_at, dept_idx[awarded], [
+        {"tender_id": tender_ids[t], "winner_id": w, "price": p} for t, w, p in award])
+
+
+def _queue_confirmation(world: World, plan, dept: int, tender_id: str, amount: float, after_s: int) -> None:
+    """Some rigged tenders are later confirmed by an audit finding; the audit source emits it."""
+    if world.rng.random() >= plan.cfg["collusive_bidding"]["audit_confirm_rate"]:
+        return
+    at = int(after_s + world.rng.integers(*CONFIRMATION_DAYS) * DAY_S)
+    world.state.setdefault("audit_confirmations", []).append((at, int(dept), tender_id, round(float(amount), 2)))
