@@ -39,14 +39,17 @@ def generate(world: World, month: Month, batch: MonthEvents, plan) -> None:
     applied = times(rng, month, n, weekend=0.1, hours="office")
     by_region_type = {(r, t): i for i, (r, t) in enumerate(zip(world.regions.tolist(), world.types.tolist()))}
     joint_draw = (rng.random(n) < 0.35 + 0.4 * latent).tolist()
-    cross_draw = (rng.random(n) < 0.3).tolist()
+    # 跨省通办: items listed as such mostly are; any other item may be offered cross-province by a well-run office
+    cross_draw = rng.random(n)
+    cross_chance = np.where([ITEMS[i][3] for i in items], 0.8, 0.05 + 0.35 * latent)
+    cross_draw = (cross_draw < cross_chance).tolist()
     involved, statutory, cross = [], [], []
     for d, item, j, c in zip(dept_idx.tolist(), items, joint_draw, cross_draw):
-        _, co_types, days, cross_ok = ITEMS[item]
+        _, co_types, days, _ = ITEMS[item]
         co = [by_region_type[world.regions[d], t] for t in co_types if (world.regions[d], t) in by_region_type] if j else []
         involved.append([world.codes[d]] + [world.codes[i] for i in co])
         statutory.append(days)
-        cross.append(bool(cross_ok and c))
+        cross.append(bool(c))
     statutory_arr = np.array(statutory)
     days_taken = statutory_arr * rng.uniform(0.1, 1.35 - 0.6 * latent)
     done = applied + (days_taken * DAY_S).astype("int64")

@@ -36,7 +36,9 @@ def generate(world: World, month: Month, batch: MonthEvents, plan) -> None:
     progress = np.round(np.clip(planned_pct * projects["pace"][live] + rng.normal(0, 2, n), 0, 100), 1)
     planned_date = month.start_s + 14 * DAY_S
     reached = progress >= 0.95 * planned_pct
-    actual = planned_date + rng.integers(-5, 25, n) * DAY_S
+    # days late: better-run departments finish more milestones on or before the planned date
+    days_late = rng.integers(-5, 25, n) - np.rint(20 * world.latent[dept_idx]).astype(int)
+    actual = planned_date + days_late * DAY_S
     actual_dates = iso_dates(actual)
     planned = iso_dates(np.array([planned_date]))[0]
     batch.emit(world, SOURCE, "milestone", times(rng, month, n, weekend=0.05, hours="office"), dept_idx, [

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 
 import jsonschema
 import orjson
@@ -32,7 +33,7 @@ def test_well_formed_events_pass_the_shared_validator_and_jsonschema(xs_run):
             raw = orjson.loads(line)
             envelope.validate(raw)
             payloads[source, raw["event_type"]].validate(raw["payload"])
-            assert event["occurred_at"].utcoffset().total_seconds() == 8 * 3600
+            assert datetime.fromisoformat(event["occurred_at"]).utcoffset().total_seconds() == 8 * 3600
             checked += 1
     assert checked > 5000
 
