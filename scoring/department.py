@@ -35,6 +35,29 @@ APPRAISAL_PREFIX = "360:appraisal:"
 RECIPIENT_PREFIX = "360:recipients:"
 
 
+ITEM_SCHEMA = {
+    "dept_code": "varchar", "period": "varchar", "tree": "varchar", "item": "varchar", "item_name": "varchar",
+    "kind": "varchar", "parent": "varchar", "depth": "bigint", "indicator_code": "varchar", "dimension": "varchar",
+    "raw": "double", "treated": "double", "score": "double", "weight": "double", "effective_weight": "double",
+    "contribution": "double", "coverage": "double", "status": "varchar", "exempted": "boolean", "exemption": "varchar",
+    "baseline_score": "double", "baseline_contribution": "double", "baseline_status": "varchar",
+}
+SCORE_SCHEMA = {
+    "dept_code": "varchar", "period": "varchar", "dept_type": "varchar", "region_code": "varchar",
+    **{f"{name}_score": "double" for name in ("composite", *DIMENSIONS, "superior", "recipients", "third_party",
+                                               "peer_self", "overall")},
+    "composite_coverage": "double", "composite_status": "varchar", "overall_coverage": "double",
+    "overall_status": "varchar", "n_indicators": "bigint", "n_indicators_with_data": "bigint", "n_exempted": "bigint",
+    "grade": "varchar", "rank_in_type": "bigint", "n_scored_in_type": "bigint", "rank_in_region": "bigint",
+    "n_scored_in_region": "bigint",
+}
+
+
+def empty_table_sql(schema: dict[str, str]) -> str:
+    """A query for an empty table with ``schema`` (a dbt Python model's result before any data landed)."""
+    return "select " + ", ".join(f"null::{kind} as {name}" for name, kind in schema.items()) + " limit 0"
+
+
 def load_config(path: str | Path = CONFIG_PATH) -> dict:
     """The department scoring configuration (``scoring/config/department.yaml``)."""
     return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
@@ -237,7 +260,7 @@ def _label_items(items: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
     items["item_name"] = items["item"].map(labels["indicator_name"]).fillna(items["item"].map(_node_names()))
     items["exempted"] = items["excluded_reason"].notna()
     items = items.rename(columns={"value": "score", "baseline_value": "baseline_score", "excluded_reason": "exemption"})
-    return items.drop(columns=["winsorised"]).reset_index(drop=True)
+    return items[list(ITEM_SCHEMA)].reset_index(drop=True)
 
 
 def _node_names() -> dict[str, str]:
@@ -278,9 +301,9 @@ def dept_score_table(items: pd.DataFrame, departments: pd.DataFrame, config: dic
     table = table.reset_index().merge(departments[["dept_code", "dept_type", "region_code"]], on="dept_code")
     published = table["overall_score"].round(config["grades"]["decimals"])
     table["grade"] = grade(published)
-    table["rank_in_type"] = rank_within(table.assign(s=published), "s", by=["period", "dept_type"]).to_numpy()
-    table["rank_in_region"] = rank_within(table.assign(s=published), "s", by=["period", "region_code"]).to_numpy()
+    table["rank_in_type"] = rank_within(table.assign(s=published), "s", by=["period", "dept_type"]).array
+    table["rank_in_region"] = rank_within(table.assign(s=published), "s", by=["period", "region_code"]).array
     scored = table["overall_score"].notna()
     table["n_scored_in_type"] = scored.groupby([table["period"], table["dept_type"]]).transform("sum").astype(int)
     table["n_scored_in_region"] = scored.groupby([table["period"], table["region_code"]]).transform("sum").astype(int)
-    return table.sort_values(keys).reset_index(drop=True)
+    return table.sort_values(keys)[list(SCORE_SCHEMA)].reset_index(drop=True)

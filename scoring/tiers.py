@@ -22,6 +22,11 @@ import pandas as pd
 from scoring.department import load_config, month_number
 
 TIER_CODES = ("diagnosis", "pilot", "partner", "standard", "unscored")
+TIER_SCHEMA = {
+    "dept_code": "varchar", "period": "varchar", "dept_type": "varchar", "overall_score": "double",
+    "overall_status": "varchar", "rank_in_type": "bigint", "n_scored_in_type": "bigint", "tier_code": "varchar",
+    "tier": "varchar", "partner_dept_code": "varchar", "partner_score": "double", "reason": "varchar",
+}
 
 
 def top_places(share: float, n_scored: int) -> int:
@@ -70,7 +75,7 @@ def assign_tiers(scores: pd.DataFrame, config: dict | None = None) -> pd.DataFra
         else:
             reasons.append(f"无综合得分（{row.overall_status}）")
     frame["reason"] = reasons
-    return frame.drop(columns=["unpaired_reason"])
+    return frame[list(TIER_SCHEMA)]
 
 
 def pair_partners(frame: pd.DataFrame, rule: dict) -> pd.DataFrame:
