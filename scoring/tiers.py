@@ -52,7 +52,7 @@ def assign_tiers(scores: pd.DataFrame, config: dict | None = None) -> pd.DataFra
 
     pilot_rule = rules["pilot"]
     places = frame["n_scored_in_type"].map(lambda n: top_places(pilot_rule["top_share"], n))
-    pilot = ~running & scored & (overall >= pilot_rule["min_score"]) & (frame["rank_in_type"].fillna(np.inf) <= places)
+    pilot = ~running & scored & (overall >= pilot_rule["min_score"]) & (frame["rank_in_type"].astype(float) <= places).fillna(False)
     partner = ~running & ~pilot & scored & (overall < rules["partner"]["below"])
     code = np.select([running, pilot, partner, scored], ["diagnosis", "pilot", "partner", "standard"], "unscored")
     frame["tier_code"] = code
