@@ -1,7 +1,7 @@
 """Time to score departments × indicators × months with scoring.department (synthetic data).
 
-    python -m benchmarks.scoring.department_scoring 800 41 24
-    python -m benchmarks.scoring.department_scoring 5000 40 24
+    PYTHONPATH=. python benchmarks/scoring/department_scoring.py 800 41 24
+    PYTHONPATH=. python benchmarks/scoring/department_scoring.py 5000 40 24
 """
 from __future__ import annotations
 
