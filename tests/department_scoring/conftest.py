@@ -15,17 +15,17 @@ VIOLATIONS = {"peer": "战略契合度", "third_party": "协同配合"}
 
 def scoring_events() -> tuple[list[dict], list[dict]]:
     """Fixture events with each appraisal on its evaluator's own dimension, plus the violating scores."""
-    events, violations = [], []
+    events = []
     for event in fixture_events():
         if event["source"] == "appraisal":
-            event = {**event, "payload": {**event["payload"], "dimension": OWN_DIMENSION[event["payload"]["evaluator_type"]]}}
-            evaluator = event["payload"]["evaluator_type"]
-            if evaluator in VIOLATIONS and not violations or (evaluator in VIOLATIONS and len(violations) == 1
-                                                               and violations[0]["payload"]["evaluator_type"] != evaluator):
-                bad = {**event, "event_id": f"{event['event_id']}-x",
-                       "payload": {**event["payload"], "dimension": VIOLATIONS[evaluator], "score": 5.0}}
-                violations.append(bad)
+            payload = event["payload"]
+            event = {**event, "payload": {**payload, "dimension": OWN_DIMENSION[payload["evaluator_type"]]}}
         events.append(event)
+    violations = []
+    for evaluator, dimension in VIOLATIONS.items():
+        first = next(e for e in events if e["source"] == "appraisal" and e["payload"]["evaluator_type"] == evaluator)
+        violations.append({**first, "event_id": f"{first['event_id']}-x",
+                           "payload": {**first["payload"], "dimension": dimension, "score": 5.0}})
     return events + violations, violations
 
 
