@@ -97,6 +97,8 @@ class Ingestor(ConsumerRebalanceListener):
         self.states: dict[TopicPartition, _PartitionState] = {}
         self.stopping = False
         options = {**CONSUMER_OPTIONS, **consumer_options}
+        # a poll never returns more than one batch, so batches end where the limit says
+        options["max_poll_records"] = min(options["max_poll_records"], self.limits.records)
         self.consumer = KafkaConsumer(bootstrap_servers=self.cfg.bootstrap_servers, group_id=group,
                                       client_id=f"jixiao-ingest-{group}", **options)
         self.consumer.subscribe(self.topics, listener=self)

@@ -2,6 +2,8 @@
 exactly as the ingestor lands them (``LandingZone.commit``). Two departments of each type, three months."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import csv
 import random
 from collections import defaultdict
@@ -162,7 +164,7 @@ def land(events: list[dict], cfg: Settings) -> dict[str, int]:
         batch = PartitionBatch(topic, 0, source, first)
         for offset, raw in enumerate(source_events, start=first):
             event = decode(orjson.dumps(raw), source)
-            occurred = event["occurred_at"]
+            occurred = datetime.fromisoformat(event["occurred_at"])
             batch.last = offset
             batch.business_dates.append(occurred.astimezone(SHANGHAI).date().isoformat())
             row = {"event_id": event["event_id"], "event_type": event["event_type"], "occurred_at": occurred,

@@ -1,0 +1,116 @@
+"""Warehouse build time: a full ``jixiao build`` at a given scale, then an incremental build after one more day.
+
+    jixiao simulate --scale M --months 13 --to jsonl DIR     # 12 months + the month the extra day comes from
+    python benchmarks/warehouse/bench_build.py DIR --months 12
+
+The simulated JSON lines are checked with the ingestor's validator (malformed ones dropped, as the
+dead-letter store would take them), then landed with DuckDB's bulk JSON reader straight into the
+landing-zone layout (``source=/dt=/*.parquet``, the landing columns), without masking: this times
+dbt, not the ingestor (``benchmarks/ingest`` measures that). Duplicates stay in and are removed by the
+staging models as in production. Everything is written under a temporary JX_HOME.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import click
+import duckdb
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+import contracts  # noqa: E402
+from ingestors.validate import Rejected, decode  # noqa: E402
+from jixiao.config import settings  # noqa: E402
+
+COLUMNS = ("{event_id: 'VARCHAR', source: 'VARCHAR', event_type: 'VARCHAR', occurred_at: 'TIMESTAMPTZ', "
+           "dept_code: 'VARCHAR', schema_version: 'SMALLINT', payload: 'JSON'}")
+
+
+def land(jsonl_dir: Path, landing: Path, first_day: date, end_day: date, batch: str, landed_hours_ago: int) -> int:
+    """Land the events with business date in [first_day, end_day) as one batch; return the row count.
+
+    ``landed_hours_ago`` dates the batch's ``ingested_at`` back, as if it had landed before the last build."""
+    con = duckdb.connect()
+    con.execute("set TimeZone = 'Asia/Shanghai'")
+    con.execute(f"""
+        create temp table events as
+        select *, occurred_at::date as dt
+        from read_json('{jsonl_dir}/*.jsonl', format = 'newline_delimited', columns = {COLUMNS},
+                       ignore_errors = true, maximum_object_size = 1048576)
+        where event_id is not null and occurred_at is not null
+          and occurred_at::date >= date '{first_day}' and occurred_at::date < date '{end_day}'
+    """)
+    rows = con.execute("select count(*) from events").fetchone()[0]
+    con.execute(f"""
+        copy (
+            select event_id, event_type, occurred_at, dept_code, schema_version, payload::varchar as payload,
+                   []::varchar[] as person_keys, 'jx.src.' || source || '.v1' as kafka_topic, 0 as kafka_partition,
+                   row_number() over () as kafka_offset, occurred_at as kafka_timestamp,
+                   now() - interval ({landed_hours_ago}) hour as ingested_at,
+                   source, strftime(dt, '%Y-%m-%d') as dt
+            from events
+        ) to '{landing}' (format parquet, partition_by (source, dt), filename_pattern '{batch}_{{i}}',
+                         overwrite_or_ignore true, compression zstd)
+    """)
+    con.close()
+    return rows
+
+
+def keep_valid(jsonl_dir: Path, out_dir: Path) -> tuple[int, int]:
+    """Copy the lines that pass the contracts into ``out_dir``; return (kept, rejected)."""
+    out_dir.mkdir(parents=True)
+    kept = rejected = 0
+    for path in sorted(jsonl_dir.glob("*.jsonl")):
+        source = contracts.source_of_topic(path.stem)
+        with open(path, "rb") as lines, open(out_dir / path.name, "wb") as valid:
+            for line in lines:
+                try:
+                    decode(line.rstrip(b"\n"), source)
+                except Rejected:
+                    rejected += 1
+                    continue
+                valid.write(line)
+                kept += 1
+    return kept, rejected
+
+
+@click.command()
+@click.argument("jsonl_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--start", default="2026-01", show_default=True, help="First simulated month, YYYY-MM.")
+@click.option("--months", default=12, show_default=True, help="Months in the full build; the day after is the increment.")
+def main(jsonl_dir: Path, start: str, months: int) -> None:
+    from jixiao.warehouse import build
+
+    year, month = map(int, start.split("-"))
+    first = date(year, month, 1)
+    end = date(year + (month - 1 + months) // 12, (month - 1 + months) % 12 + 1, 1)
+    home = Path(tempfile.mkdtemp(prefix="jx-bench-build-"))
+    os.environ["JX_HOME"] = str(home)
+    cfg = settings()
+    started = time.monotonic()
+    kept, rejected = keep_valid(jsonl_dir, home / "valid")
+    jsonl_dir = home / "valid"
+    rows = land(jsonl_dir, cfg.landing_dir, first, end, "full", landed_hours_ago=24)
+    landed_s = time.monotonic() - started
+    full = build(cfg)
+    one_more_day = date.fromordinal(end.toordinal() + 1)
+    extra = land(jsonl_dir, cfg.landing_dir, end, one_more_day, "day", landed_hours_ago=0)
+    incremental = build(cfg)
+    with duckdb.connect(str(cfg.warehouse_path), read_only=True) as con:
+        facts = con.execute("select count(*) from marts.fct_indicator_value").fetchone()[0]
+    size_mb = cfg.warehouse_path.stat().st_size / 2**20
+    print(f"validated {kept + rejected:,} lines ({rejected:,} malformed dropped); landed {rows:,} events "
+          f"({first} – {end}) in {landed_s:.0f}s (bulk, not the ingestor)")
+    print(f"full build          : {full.seconds:7.1f}s  ({rows / full.seconds:,.0f} events/s; "
+          f"{facts:,} indicator values; warehouse {size_mb:,.0f} MiB)")
+    print(f"incremental (+1 day): {incremental.seconds:7.1f}s  ({extra:,} new events on {end})")
+    print(f"ratio full / incremental: {full.seconds / incremental.seconds:.1f}×   (JX_HOME {home})")
+
+
+if __name__ == "__main__":
+    main()
