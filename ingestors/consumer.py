@@ -64,7 +64,8 @@ class IngestStats:
     fenced: int = 0
     seconds: float = 0.0
     per_reason: dict[str, int] = field(default_factory=dict)
-    first_record: float = 0.0  # seconds from the start to the first record polled (group join, first fetch)
+    first_record: float = 0.0  # seconds from the start to the end of the first non-empty poll (join, first fetch)
+    first_poll_records: int = 0  # records that poll returned
     polling: float = 0.0  # seconds inside KafkaConsumer.poll
     blocked: float = 0.0  # seconds the poll loop waited on the landing worker (backpressure, commits)
     closing: float = 0.0  # seconds from the loop's end to the last commit confirmed
@@ -281,6 +282,7 @@ class Ingestor(ConsumerRebalanceListener):
                     self.stats.polling += t1 - t0
                     if polled and not self.stats.first_record:
                         self.stats.first_record = t1 - started
+                        self.stats.first_poll_records = sum(len(records) for records in polled.values())
                     for tp, records in polled.items():
                         state = self.states.get(tp)
                         if state is not None and not state.fenced:
