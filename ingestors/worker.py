@@ -42,8 +42,9 @@ import orjson
 
 import contracts
 from ingestors.landing import LandingZone, PartitionBatch
-from ingestors.masking import mask_text
-from ingestors.validate import Rejected, business_date, decode, fast_payload_check, valid_envelope
+from ingestors.masking import mask_text, texts_to_mask
+from ingestors.validate import (Rejected, business_date, decode, envelope_shape, fast_payload_check,
+                               matching_envelope_strings)
 
 _PR_SET_PDEATHSIG = 1
 _BUSINESS_SUFFIX = "+08:00"
@@ -81,6 +82,7 @@ class Worker:
         self.zone = LandingZone(cfg)
         self.window = dedup_window
         self.states: dict[tuple[str, int], PartitionState] = {}
+        matching_envelope_strings(["warm-up"], ["2026-01-01T00:00:00Z"])  # Arrow's compute functions load lazily
 
     def assign(self, topic: str, partition: int) -> int:
         fast_payload_check(contracts.source_of_topic(topic))  # compile its validators now, not on the first record
@@ -109,6 +111,14 @@ class Worker:
         return ("committed", record.__dict__, per_reason)
 
     def chunk(self, topic: str, partition: int, offsets, timestamps, keys, values) -> None:
+        """Decode, validate, dedup and mask a chunk of one partition's records into its open batch.
+
+        Three passes: (1) per record, orjson and the typed checks (envelope shape, payload, timestamp);
+        (2) for the whole chunk at once in Arrow, the envelope's two string patterns and the search for
+        texts that may hold PII, which are then masked; (3) in offset order, records the fast path did not
+        accept are judged by the reference decoder (dead letter with its reason, or accepted and masked),
+        duplicates are dropped and the rest appended to the batch's columns.
+        """
         state = self.states.get((topic, partition))
         if state is None:
             return  # fenced or dropped: stale records of a partition this member must re-assign first
@@ -119,48 +129,87 @@ class Worker:
             start += 1  # already in the batch (never expected: the consumer filters them)
         if start == len(offsets):
             return
-        landed = batch.landed
-        event_ids, event_types, occurred_at = landed["event_id"], landed["event_type"], landed["occurred_at"]
-        dept_codes, versions, payloads = landed["dept_code"], landed["schema_version"], landed["payload"]
-        person_keys, kafka_offsets, kafka_timestamps = landed["person_keys"], landed["kafka_offset"], landed["kafka_timestamp"]
-        dates = batch.business_dates
         source = state.source
-        seen = state.seen
-        window = state.window
         pii_fields = contracts.pii_text_fields
         payload_checks = fast_payload_check(source)
         fromisoformat = datetime.fromisoformat
         loads, dumps = orjson.loads, orjson.dumps
         max_bytes = contracts.MAX_MESSAGE_BYTES
+        decode_error = orjson.JSONDecodeError
+
+        # (1) the per-record fast path
+        events: list = [None] * len(offsets)
+        chosen: list[int] = []
+        for i in range(start, len(offsets)):
+            value = values[i]
+            if value is None or len(value) > max_bytes:
+                continue
+            try:
+                event = loads(value)
+            except decode_error:
+                continue
+            if not envelope_shape(event) or event["source"] != source:
+                continue
+            check = payload_checks.get(event["event_type"])
+            if check is None or not check(event["payload"]):
+                continue
+            try:
+                fromisoformat(event["occurred_at"])
+            except ValueError:
+                continue
+            events[i] = event
+            chosen.append(i)
+
+        # (2) vectorised: envelope string patterns, then PII masking of the texts that may need it
+        masked_keys: dict[int, list[str]] = {}
+        if chosen:
+            for j in matching_envelope_strings([events[i]["event_id"] for i in chosen],
+                                               [events[i]["occurred_at"] for i in chosen]):
+                events[chosen[j]] = None  # the reference decoder judges it in pass 3
+            texts, places = [], []
+            for i in chosen:
+                event = events[i]
+                if event is not None:
+                    payload = event["payload"]
+                    for name in pii_fields(source, event["event_type"]):
+                        text = payload.get(name)
+                        if text:
+                            texts.append(text)
+                            places.append((i, name))
+            for j in texts_to_mask(texts):
+                i, name = places[j]
+                masked, found = mask_text(texts[j])
+                events[i]["payload"][name] = masked
+                if found:
+                    masked_keys[i] = masked_keys.get(i, []) + found
+
+        # (3) in offset order: the reference decoder for the rest, dedup, columns
+        landed = batch.landed
+        event_ids, event_types, occurred_at = landed["event_id"], landed["event_type"], landed["occurred_at"]
+        dept_codes, versions, payloads = landed["dept_code"], landed["schema_version"], landed["payload"]
+        person_keys, kafka_offsets, kafka_timestamps = landed["person_keys"], landed["kafka_offset"], landed["kafka_timestamp"]
+        dates = batch.business_dates
+        seen = state.seen
+        window = state.window
         landed_before = len(event_ids)
         no_keys: list[str] = []
         for i in range(start, len(offsets)):
-            value = values[i]
-            event = None
-            # the fast path: typed checks equivalent to (or stricter than) the schemas; whatever it
-            # refuses is judged by the reference decoder, which accepts it or says why not
-            if value is not None and len(value) <= max_bytes:
-                try:
-                    event = loads(value)
-                except orjson.JSONDecodeError:
-                    event = None
-                if event is not None:
-                    check = None
-                    if valid_envelope(event) and event["source"] == source:
-                        check = payload_checks.get(event["event_type"])
-                    if check is None or not check(event["payload"]):
-                        event = None
-                    else:
-                        try:
-                            fromisoformat(event["occurred_at"])
-                        except ValueError:
-                            event = None
+            event = events[i]
             if event is None:
                 try:
-                    event = decode(value, source)
+                    event = decode(values[i], source)
                 except Rejected as rejected:
-                    self._dead(state, topic, partition, offsets[i], timestamps[i], keys[i], value, rejected)
+                    self._dead(state, topic, partition, offsets[i], timestamps[i], keys[i], values[i], rejected)
                     continue
+                keys_found = []
+                payload = event["payload"]
+                for name in pii_fields(source, event["event_type"]):
+                    text = payload.get(name)
+                    if text:
+                        payload[name], found = mask_text(text)
+                        keys_found += found
+            else:
+                keys_found = masked_keys.get(i, no_keys)
             event_id = event["event_id"]
             if event_id in seen:
                 batch.duplicates += 1
@@ -168,25 +217,14 @@ class Worker:
             seen[event_id] = None
             if window and len(seen) > window:
                 del seen[next(iter(seen))]
-            payload = event["payload"]
-            event_type = event["event_type"]
-            keys_found = no_keys
-            for name in pii_fields(source, event_type):
-                text = payload.get(name)
-                if text:
-                    masked, found = mask_text(text)
-                    if masked is not text:
-                        payload[name] = masked
-                    if found:
-                        keys_found = keys_found + found
             occurred = event["occurred_at"]
             dates.append(occurred[:10] if occurred.endswith(_BUSINESS_SUFFIX) else business_date(occurred))
             event_ids.append(event_id)
-            event_types.append(event_type)
+            event_types.append(event["event_type"])
             occurred_at.append(occurred)
             dept_codes.append(event["dept_code"])
             versions.append(event["schema_version"])
-            payloads.append(dumps(payload))  # UTF-8 bytes: Arrow checks and stores them as the string column
+            payloads.append(dumps(event["payload"]))  # UTF-8 bytes: Arrow checks and stores them as strings
             person_keys.append(keys_found)
             kafka_offsets.append(offsets[i])
             kafka_timestamps.append(timestamps[i])
