@@ -82,7 +82,7 @@ def mask_text(text: str) -> tuple[str, list[str]]:
 
 
 MAYBE_PII_RE2 = r"[@\p{Nd}]"
-"""An '@' or a Unicode decimal digit, in RE2 syntax: a superset of what ``_QUICK`` needs to match (Python's
+r"""An '@' or a Unicode decimal digit, in RE2 syntax: a superset of what ``_QUICK`` needs to match (Python's
 ``\d`` is exactly Unicode Nd; a test checks that Arrow's RE2 knows every digit this Python does)."""
 
 
