@@ -26,6 +26,7 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from itertools import accumulate, chain
 from pathlib import Path
 
 import pyarrow as pa
@@ -121,17 +122,32 @@ class PartitionBatch:
 
 
 def _landing_table(batch: PartitionBatch, now: datetime) -> pa.Table:
-    """The batch's landed rows as a LANDING_SCHEMA table; ISO-8601 ``occurred_at`` strings are parsed by Arrow."""
-    columns = dict(batch.landed)
-    columns["ingested_at"] = [now] * batch.landed_count
+    """The batch's landed rows as a LANDING_SCHEMA table; ISO-8601 ``occurred_at`` strings are parsed by Arrow,
+    constant columns are repeated scalars, ``person_keys`` is built from its flat values and offsets."""
+    columns = batch.landed
+    n = batch.landed_count
     arrays = []
     for column in LANDING_SCHEMA:
-        values = columns[column.name]
-        if column.name == "occurred_at" and values and isinstance(values[0], str):
+        name = column.name
+        values = columns.get(name)
+        if name == "ingested_at":
+            arrays.append(pa.repeat(pa.scalar(now, column.type), n))
+        elif name == "occurred_at" and values and isinstance(values[0], str):
             arrays.append(_parse_instants(values, column.type))
+        elif name == "person_keys":
+            offsets = pa.array([0, *accumulate(map(len, values))], pa.int32())
+            flat = pa.array(list(chain.from_iterable(values)), pa.string())
+            arrays.append(pa.ListArray.from_arrays(offsets, flat, type=column.type))
+        elif name in _CONSTANT_COLUMNS and values and values.count(values[0]) == n:
+            arrays.append(pa.repeat(pa.scalar(values[0], column.type), n))
         else:
             arrays.append(pa.array(values, column.type))
     return pa.Table.from_arrays(arrays, schema=LANDING_SCHEMA)
+
+
+_CONSTANT_COLUMNS = frozenset({"kafka_topic", "kafka_partition", "schema_version"})
+_DICTIONARY_COLUMNS = ["event_type", "dept_code", "kafka_topic", "kafka_partition", "schema_version"]
+"""Low-cardinality columns; ids, payloads and instants are unique, dictionary-encoding them is wasted work."""
 
 
 def _parse_instants(values: list[str], type_: pa.DataType) -> pa.Array:
@@ -245,7 +261,8 @@ class LandingZone:
             for dt in days:
                 part = table if dates is None else table.filter(pc.equal(dates, dt))
                 path = self.root / f"source={batch.source}" / f"dt={dt}" / f"{stem}.parquet"
-                _write_atomically(path, lambda f, t=part: pq.write_table(t, f, compression="zstd"))
+                _write_atomically(path, lambda f, t=part: pq.write_table(t, f, compression="zstd",
+                                                                          use_dictionary=_DICTIONARY_COLUMNS))
         if batch.dead_count:
             batch.dead["ingested_at"] = [now] * batch.dead_count
             dead = pa.Table.from_pydict(batch.dead, schema=DEAD_LETTER_SCHEMA)

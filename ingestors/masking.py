@@ -79,3 +79,19 @@ def mask_text(text: str) -> tuple[str, list[str]]:
         return LABELS[kind]
 
     return _PATTERN.sub(replace, text), keys
+
+
+MAYBE_PII_RE2 = r"[@\p{Nd}]"
+r"""An '@' or a Unicode decimal digit, in RE2 syntax: a superset of what ``_QUICK`` needs to match (Python's
+``\d`` is exactly Unicode Nd; a test checks that Arrow's RE2 knows every digit this Python does)."""
+
+
+def texts_to_mask(texts: list[str]) -> list[int]:
+    """Indexes of the texts :func:`mask_text` could change (they hold a digit or an '@'), found vectorised by
+    Arrow; every other text comes out of mask_text unchanged and without keys, so it is skipped."""
+    if not texts:
+        return []
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pc.indices_nonzero(pc.match_substring_regex(pa.array(texts, pa.string()), MAYBE_PII_RE2)).to_pylist()

@@ -42,3 +42,21 @@ def test_simulated_identifiers_are_all_masked():
         assert ident not in mask_text(f"身份证{ident}。")[0]
     for phone in mobiles(rng, 200):
         assert phone not in mask_text(f"电话{phone}谢谢")[0]
+
+
+def test_the_vectorised_prefilter_never_skips_a_text_that_masking_would_change():
+    import re
+    import sys
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from ingestors.masking import MAYBE_PII_RE2, texts_to_mask
+
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    digits = re.findall(r"\d", every)  # every character Python's \d matches
+    assert pc.all(pc.match_substring_regex(pa.array(digits), MAYBE_PII_RE2)).as_py()
+    texts = ["小区路灯不亮", "电话１３８００１３８０００", "zhang@example.com", "手机 138 0013 8000", "无"]
+    chosen = texts_to_mask(texts)
+    assert all(mask_text(t) == (t, []) for i, t in enumerate(texts) if i not in chosen)
+    assert chosen == [1, 2, 3]

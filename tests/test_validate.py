@@ -67,3 +67,40 @@ def test_the_fast_envelope_check_never_accepts_what_the_schema_refuses():
 
     assert valid_envelope(base)
     check()
+
+
+def test_the_typed_payload_checks_never_accept_what_the_schemas_refuse():
+    """Property test of every generated payload check against the compiled validator of its schema."""
+    from hypothesis import given, settings as hsettings, strategies as st
+
+    import contracts
+    from ingestors.validate import compile_payload_check
+
+    compiled = {(s, et): compile_payload_check(contracts.load_schema(s, et))
+                for s in contracts.SOURCES for et in contracts.event_types(s)}
+    compiled = {k: v for k, v in compiled.items() if v is not None}
+    assert len(compiled) >= 15, "most payload schemas get a typed check"
+    values = st.one_of(st.text(max_size=80), st.text(alphabet="ABZ09-\n", max_size=12), st.integers(-3, 10**7),
+                       st.booleans(), st.none(), st.floats(allow_nan=False), st.just(""), st.just("GD-SZ-D01"),
+                       st.just("GD-SZ-D01\n"), st.just(1.0), st.just(5), st.just(0), st.lists(st.integers(), max_size=2))
+
+    @hsettings(max_examples=60, deadline=None)
+    @given(st.data())
+    def check(data):
+        for (source, event_type), fast in compiled.items():
+            schema = contracts.load_schema(source, event_type)
+            names = sorted(schema["properties"])
+            enums = [v for spec in schema["properties"].values() for v in spec.get("enum", [])]
+            field_values = st.one_of(values, st.sampled_from(enums)) if enums else values
+            payload = data.draw(st.fixed_dictionaries({n: field_values for n in schema["required"]}))
+            payload.update(data.draw(st.dictionaries(st.sampled_from(names + ["extra"]), field_values, max_size=2)))
+            if data.draw(st.booleans()) and payload:
+                payload.pop(data.draw(st.sampled_from(sorted(payload))))
+            if fast(payload):
+                contracts.validator(source, event_type)(payload)  # raises when the fast check was too lax
+
+    check()
+    good = {"ticket_id": "T1", "category": "市政设施", "text": "路灯不亮", "assigned_dept": "GD-SZ-D01"}
+    assert compiled[("hotline_12345", "ticket_created")](good)
+    assert not compiled[("hotline_12345", "ticket_created")](dict(good, extra=1))
+    assert not compiled[("hotline_12345", "ticket_created")](dict(good, ticket_id=12345))

@@ -13,7 +13,7 @@ from ingestors.landing import LandingZone
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
-EVENTS = 200_000
+EVENTS = 400_000  # ≥ 200k; the pipelined ingestor lands 200k within fewer than ten kill cycles
 KILLS = 10
 SMALL_BATCHES = ("--batch-records", "2000", "--batch-seconds", "1")  # many commits: many moments to die in
 

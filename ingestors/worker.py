@@ -1,0 +1,302 @@
+"""The landing worker: the second stage of the ingest pipeline, in its own process.
+
+The consumer process (``ingestors.consumer``) only polls Kafka and ships each partition's raw records
+(offsets, timestamps, keys, values) here as chunks; this process decodes, validates, dedups, masks,
+builds the Arrow columns and commits the batches to the landing zone. With two cores the Python work
+of polling (kafka-python's record parsing) and of landing run in parallel.
+
+Protocol (pickled tuples over the worker's stdin; replies over its stdout), one ordered channel, so a
+command for a partition never overtakes a chunk sent before it:
+
+    ("init", cfg, dedup_window)                      → ("ready",)
+    ("assign", seq, topic, partition)                → ("resume", seq, topic, partition, next_offset)
+    ("chunk", topic, partition, offsets, timestamps, keys, values)          (no reply)
+    ("commit", seq, topic, partition, release)       → ("committed", seq, topic, partition, record, per_reason)
+                                                     | ("fenced", seq, topic, partition)
+                                                     | ("skipped", seq, topic, partition)
+    ("drop", topic, partition)                                              (no reply)
+    ("stop",)                                        → ("stopped",)
+    any failure                                      → ("error", traceback), then exit
+
+``assign`` recovers the partition (under its commit lock) and rebuilds the dedup window from the landing
+zone; a fenced commit (another owner committed past this batch) drops the partition's state, and chunks
+of a partition without state are ignored until the consumer assigns it again, so stale chunks that were
+in flight can never land.
+
+The worker dies with its parent: ``PR_SET_PDEATHSIG`` (SIGKILL) and, as a second line, end-of-file on
+stdin. Even an orphan that finished a commit after its parent died could do no harm: every commit checks,
+under the partition's flock, that the batch starts at the committed offset (the fence), so it either
+lands before the new owner's recovery (which then resumes after it) or is refused.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import pickle
+import signal
+import sys
+import traceback
+from datetime import datetime
+
+import orjson
+
+import contracts
+from ingestors.landing import LandingZone, PartitionBatch
+from ingestors.masking import mask_text, texts_to_mask
+from ingestors.validate import (Rejected, business_date, decode, envelope_shape, fast_payload_check,
+                               matching_envelope_strings)
+
+_PR_SET_PDEATHSIG = 1
+_BUSINESS_SUFFIX = "+08:00"
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """SIGKILL this process when its parent dies (Linux); exit now if the parent is already gone."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # not Linux: end-of-file on stdin still ends the worker
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+class PartitionState:
+    """A partition the worker lands: its open batch and its dedup window (insertion-ordered, bounded)."""
+
+    def __init__(self, topic: str, partition: int, next_offset: int, recent_ids: list[str], window: int):
+        self.topic, self.partition = topic, partition
+        self.source = contracts.source_of_topic(topic)
+        self.batch = PartitionBatch(topic, partition, self.source, next_offset)
+        self.window = window
+        self.seen: dict[str, None] = dict.fromkeys(recent_ids[-window:] if window else [])
+        self.per_reason: dict[str, int] = {}
+
+    def reset(self) -> None:
+        batch = self.batch
+        self.batch = PartitionBatch(batch.topic, batch.partition, batch.source, batch.last + 1)
+        self.per_reason = {}
+
+
+class Worker:
+    def __init__(self, cfg, dedup_window: int):
+        self.zone = LandingZone(cfg)
+        self.window = dedup_window
+        self.states: dict[tuple[str, int], PartitionState] = {}
+        matching_envelope_strings(["warm-up"], ["2026-01-01T00:00:00Z"])  # Arrow's compute functions load lazily
+
+    def assign(self, topic: str, partition: int) -> int:
+        fast_payload_check(contracts.source_of_topic(topic))  # compile its validators now, not on the first record
+        next_offset = self.zone.recover(topic, partition)
+        recent = self.zone.recent_event_ids(topic, partition, self.window) if self.window else []
+        self.states[(topic, partition)] = PartitionState(topic, partition, next_offset, recent, self.window)
+        return next_offset
+
+    def commit(self, topic: str, partition: int, release: bool):
+        """('committed', record, per_reason) | ('fenced',) | ('skipped',)."""
+        key = (topic, partition)
+        state = self.states.get(key)
+        if state is None:
+            return ("skipped",)
+        if release:
+            del self.states[key]
+        batch = state.batch
+        if batch.consumed == 0:
+            return ("skipped",)
+        record = self.zone.commit(batch)
+        if record is None:  # fenced: the consumer assigns the partition again, stale chunks are ignored
+            self.states.pop(key, None)
+            return ("fenced",)
+        per_reason = state.per_reason
+        state.reset()
+        return ("committed", record.__dict__, per_reason)
+
+    def chunk(self, topic: str, partition: int, offsets, timestamps, keys, values) -> None:
+        """Decode, validate, dedup and mask a chunk of one partition's records into its open batch.
+
+        Three passes: (1) per record, orjson and the typed checks (envelope shape, payload, timestamp);
+        (2) for the whole chunk at once in Arrow, the envelope's two string patterns and the search for
+        texts that may hold PII, which are then masked; (3) in offset order, records the fast path did not
+        accept are judged by the reference decoder (dead letter with its reason, or accepted and masked),
+        duplicates are dropped and the rest appended to the batch's columns.
+        """
+        state = self.states.get((topic, partition))
+        if state is None:
+            return  # fenced or dropped: stale records of a partition this member must re-assign first
+        batch = state.batch
+        expected = batch.last + 1 if batch.last >= batch.first else batch.first
+        start = 0
+        while start < len(offsets) and offsets[start] < expected:
+            start += 1  # already in the batch (never expected: the consumer filters them)
+        if start == len(offsets):
+            return
+        source = state.source
+        pii_fields = contracts.pii_text_fields
+        payload_checks = fast_payload_check(source)
+        fromisoformat = datetime.fromisoformat
+        loads, dumps = orjson.loads, orjson.dumps
+        max_bytes = contracts.MAX_MESSAGE_BYTES
+        decode_error = orjson.JSONDecodeError
+
+        # (1) the per-record fast path
+        events: list = [None] * len(offsets)
+        chosen: list[int] = []
+        for i in range(start, len(offsets)):
+            value = values[i]
+            if value is None or len(value) > max_bytes:
+                continue
+            try:
+                event = loads(value)
+            except decode_error:
+                continue
+            if not envelope_shape(event) or event["source"] != source:
+                continue
+            check = payload_checks.get(event["event_type"])
+            if check is None or not check(event["payload"]):
+                continue
+            try:
+                fromisoformat(event["occurred_at"])
+            except ValueError:
+                continue
+            events[i] = event
+            chosen.append(i)
+
+        # (2) vectorised: envelope string patterns, then PII masking of the texts that may need it
+        masked_keys: dict[int, list[str]] = {}
+        if chosen:
+            for j in matching_envelope_strings([events[i]["event_id"] for i in chosen],
+                                               [events[i]["occurred_at"] for i in chosen]):
+                events[chosen[j]] = None  # the reference decoder judges it in pass 3
+            texts, places = [], []
+            for i in chosen:
+                event = events[i]
+                if event is not None:
+                    payload = event["payload"]
+                    for name in pii_fields(source, event["event_type"]):
+                        text = payload.get(name)
+                        if text:
+                            texts.append(text)
+                            places.append((i, name))
+            for j in texts_to_mask(texts):
+                i, name = places[j]
+                masked, found = mask_text(texts[j])
+                events[i]["payload"][name] = masked
+                if found:
+                    masked_keys[i] = masked_keys.get(i, []) + found
+
+        # (3) in offset order: the reference decoder for the rest, dedup, columns
+        landed = batch.landed
+        event_ids, event_types, occurred_at = landed["event_id"], landed["event_type"], landed["occurred_at"]
+        dept_codes, versions, payloads = landed["dept_code"], landed["schema_version"], landed["payload"]
+        person_keys, kafka_offsets, kafka_timestamps = landed["person_keys"], landed["kafka_offset"], landed["kafka_timestamp"]
+        dates = batch.business_dates
+        seen = state.seen
+        window = state.window
+        landed_before = len(event_ids)
+        no_keys: list[str] = []
+        for i in range(start, len(offsets)):
+            event = events[i]
+            if event is None:
+                try:
+                    event = decode(values[i], source)
+                except Rejected as rejected:
+                    self._dead(state, topic, partition, offsets[i], timestamps[i], keys[i], values[i], rejected)
+                    continue
+                keys_found = []
+                payload = event["payload"]
+                for name in pii_fields(source, event["event_type"]):
+                    text = payload.get(name)
+                    if text:
+                        payload[name], found = mask_text(text)
+                        keys_found += found
+            else:
+                keys_found = masked_keys.get(i, no_keys)
+            event_id = event["event_id"]
+            if event_id in seen:
+                batch.duplicates += 1
+                continue
+            seen[event_id] = None
+            if window and len(seen) > window:
+                del seen[next(iter(seen))]
+            occurred = event["occurred_at"]
+            dates.append(occurred[:10] if occurred.endswith(_BUSINESS_SUFFIX) else business_date(occurred))
+            event_ids.append(event_id)
+            event_types.append(event["event_type"])
+            occurred_at.append(occurred)
+            dept_codes.append(event["dept_code"])
+            versions.append(event["schema_version"])
+            payloads.append(dumps(event["payload"]))  # UTF-8 bytes: Arrow checks and stores them as strings
+            person_keys.append(keys_found)
+            kafka_offsets.append(offsets[i])
+            kafka_timestamps.append(timestamps[i])
+        added = len(event_ids) - landed_before
+        if added:
+            landed["kafka_topic"].extend([topic] * added)
+            landed["kafka_partition"].extend([partition] * added)
+        batch.last = offsets[-1]
+
+    def _dead(self, state: PartitionState, topic, partition, offset, timestamp, key, value, rejected) -> None:
+        dead = state.batch.dead
+        dead["kafka_topic"].append(topic)
+        dead["kafka_partition"].append(partition)
+        dead["kafka_offset"].append(offset)
+        dead["kafka_timestamp"].append(timestamp)
+        dead["key"].append(key)
+        dead["raw_value"].append(value)
+        dead["reason"].append(rejected.reason)
+        dead["detail"].append(rejected.detail[:1000])
+        state.per_reason[rejected.reason] = state.per_reason.get(rejected.reason, 0) + 1
+
+
+def main() -> None:
+    """Serve one consumer process over stdin/stdout until it says stop or goes away."""
+    parent = int(sys.argv[1]) if len(sys.argv) > 1 else os.getppid()
+    die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the consumer, which stops us in order
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    commands = os.fdopen(os.dup(0), "rb", buffering=1 << 20)
+    replies = os.fdopen(os.dup(1), "wb", buffering=0)
+    os.dup2(2, 1)  # stray prints must not corrupt the reply channel
+    sys.stdout = sys.stderr
+
+    def reply(message) -> None:
+        replies.write(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+
+    worker = None
+    try:
+        while True:
+            try:
+                message = pickle.load(commands)
+            except EOFError:
+                return  # the consumer is gone
+            kind = message[0]
+            if kind == "chunk":
+                worker.chunk(*message[1:])
+            elif kind == "commit":
+                _, seq, topic, partition, release = message
+                reply(_commit_reply(worker, seq, topic, partition, release))
+            elif kind == "assign":
+                _, seq, topic, partition = message
+                reply(("resume", seq, topic, partition, worker.assign(topic, partition)))
+            elif kind == "drop":
+                worker.states.pop((message[1], message[2]), None)
+            elif kind == "init":
+                worker = Worker(message[1], message[2])
+                reply(("ready",))
+            elif kind == "stop":
+                reply(("stopped",))
+                return
+    except BaseException:  # noqa: BLE001 — report anything to the consumer, which raises it
+        try:
+            reply(("error", traceback.format_exc()))
+        except OSError:
+            pass
+        os._exit(1)
+
+
+def _commit_reply(worker: Worker, seq: int, topic: str, partition: int, release: bool):
+    outcome = worker.commit(topic, partition, release)
+    return (outcome[0], seq, topic, partition, *outcome[1:])
+
+
+if __name__ == "__main__":
+    main()
