@@ -64,6 +64,23 @@ def _expected_rates(events: list[dict]) -> dict[tuple[str, str], float]:
     return {key: on_time[key] / closed[key] for key in closed}
 
 
+def _expected_indicators(events: list[dict]) -> dict[tuple[str, str, str], float]:
+    """Three catalogue indicators (percent) per department and business month, straight from the events."""
+    shanghai = ZoneInfo("Asia/Shanghai")
+    hits, totals = defaultdict(int), defaultdict(int)
+    rules = {"ticket_closed": ("HOTLINE_ON_TIME_RATE", lambda p: p["on_time"]),
+             "review": ("REVIEW_SATISFACTION", lambda p: p["rating"] >= 4),
+             "approval_done": ("JOINT_APPROVAL_COVERAGE", lambda p: p["joint"])}
+    for event in events:
+        if event["event_type"] in rules:
+            indicator, hit = rules[event["event_type"]]
+            month = datetime.fromisoformat(event["occurred_at"]).astimezone(shanghai).strftime("%Y-%m")
+            key = (event["dept_code"], indicator, month)
+            totals[key] += 1
+            hits[key] += bool(hit(event["payload"]))
+    return {key: 100.0 * hits[key] / totals[key] for key in totals}
+
+
 def test_mart_rates_equal_rates_recomputed_from_the_produced_events(fresh_topics):
     cfg = fresh_topics
     sink = RecordingSink(cfg)
@@ -81,12 +98,25 @@ def test_mart_rates_equal_rates_recomputed_from_the_produced_events(fresh_topics
         rows = con.execute("select dept_code, strftime(month, '%Y-%m'), on_time_closure_rate "
                            "from marts.fct_hotline_closure_monthly").fetchall()
         departments = con.execute("select count(*) from marts.dim_department").fetchone()[0]
+        indicator_rows = con.execute(
+            "select dept_code, indicator_code, period, has_data, value from marts.fct_indicator_value "
+            "where indicator_code in ('HOTLINE_ON_TIME_RATE', 'REVIEW_SATISFACTION', 'JOINT_APPROVAL_COVERAGE')"
+        ).fetchall()
     expected = _expected_rates(events)
     assert len(rows) == len(expected) > 0
     assert len({(d, m) for d, m, _ in rows}) == len(rows), "one row per (department, month)"
     for dept, month, rate in rows:
         assert 0.0 <= rate <= 1.0
         assert rate == pytest.approx(expected[dept, month], abs=1e-12)
+
+    # the same three catalogue indicators in fct_indicator_value, wherever they apply
+    recomputed = _expected_indicators(events)
+    applicable = {(d, i, p) for d, i, p, _, _ in indicator_rows}
+    marts = {(d, i, p): v for d, i, p, has_data, v in indicator_rows if has_data}
+    expected_applicable = {k: v for k, v in recomputed.items() if k in applicable}
+    assert {i for _, i, _ in expected_applicable} == {"HOTLINE_ON_TIME_RATE", "REVIEW_SATISFACTION",
+                                                       "JOINT_APPROVAL_COVERAGE"}
+    assert marts == pytest.approx(expected_applicable)
 
     index = (cfg.reports_dir / "index.html").read_text(encoding="utf-8")
     assert index.count("<tr id=") == departments
