@@ -5,7 +5,6 @@ import os
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import orjson
 import pyarrow.dataset as ds

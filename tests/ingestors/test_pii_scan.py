@@ -64,8 +64,11 @@ def test_no_planted_identifier_survives_in_any_landed_string_column(fresh_topics
     texts = pa.table({"text": [text for name in strings for value in table.column(name).to_pylist()
                                for text in (value if isinstance(value, list) else [value]) if text]})
     identifiers = pa.table({"identifier": sorted(p.lower() for p in planted)})
-    leaks = duckdb.sql("select distinct identifier from identifiers join texts "
-                       "on contains(lower(texts.text), identifiers.identifier)").fetchall()
+    con = duckdb.connect()
+    con.register("texts", texts)
+    con.register("identifiers", identifiers)
+    leaks = con.sql("select distinct identifier from identifiers join texts "
+                    "on contains(lower(texts.text), identifiers.identifier)").fetchall()
     assert not leaks, f"{len(leaks)} identifiers leaked, e.g. {leaks[:3]}"
     payloads = [orjson.loads(p)["text"] for p in table.column("payload").to_pylist()]
     assert all("[手机号]" in t or "[银行卡号]" in t for t in payloads)

@@ -7,8 +7,7 @@ from datetime import datetime
 import csv
 import random
 from collections import defaultdict
-from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
+from datetime import date, timedelta, timezone
 
 import orjson
 
