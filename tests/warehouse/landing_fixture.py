@@ -2,12 +2,11 @@
 exactly as the ingestor lands them (``LandingZone.commit``). Two departments of each type, three months."""
 from __future__ import annotations
 
-from datetime import datetime
 
 import csv
 import random
 from collections import defaultdict
-from datetime import date, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import orjson
 
