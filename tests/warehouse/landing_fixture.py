@@ -2,7 +2,6 @@
 exactly as the ingestor lands them (``LandingZone.commit``). Two departments of each type, three months."""
 from __future__ import annotations
 
-
 import csv
 import random
 from collections import defaultdict
