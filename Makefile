@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade uv
 	$(BIN)/uv pip install --python $(BIN)/python -q -r requirements.lock
-	$(BIN)/uv pip install --python $(BIN)/python -q --no-deps -e . --config-settings editable_mode=compat
+	$(BIN)/uv pip install --python $(BIN)/python -q --no-deps -e .
 	touch $@
 
 setup: $(STAMP)  ## venv + locked Python deps + Kafka jars from Maven Central
@@ -22,7 +22,7 @@ demo: setup  ## the main job end to end: simulate → Kafka → land → dbt →
 	$(BIN)/jixiao demo
 
 test: setup  ## the whole test suite against a real broker (started and stopped by the tests)
-	$(BIN)/python -m pytest
+	$(BIN)/pytest
 
 kafka-start: setup
 	$(BIN)/jixiao kafka start

@@ -34,7 +34,7 @@ def jixiao_warehouse():
     @task
     def check_marts(built: dict) -> dict:
         """Great Expectations suites on the published marts; a blocking failure fails the run."""
-        from expectations.checks import run_checks
+        from jixiao.expectations.checks import run_checks
 
         report = run_checks()
         if report.blocking_failures:
@@ -45,7 +45,7 @@ def jixiao_warehouse():
     @task
     def render_reports(checks: dict) -> str:
         """Render the report index from the published warehouse."""
-        from reports.render import render_index
+        from jixiao.reports.render import render_index
 
         return str(render_index())
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from jixiao.config import Settings, settings
+from jixiao.runtime.config import Settings, settings
 
 SUITES_DIR = Path(__file__).parent / "suites"
 

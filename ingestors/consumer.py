@@ -30,9 +30,9 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-import contracts
-from ingestors.landing import LandingZone
-from jixiao.config import Settings, settings
+from jixiao import contracts
+from jixiao.ingestors.landing import LandingZone
+from jixiao.runtime.config import Settings, settings
 
 
 @dataclass
@@ -83,9 +83,7 @@ class LandingWorker:
     """The consumer's end of the landing worker process (``ingestors.worker``), see the module docstring there."""
 
     def __init__(self, cfg: Settings, dedup_window: int):
-        boot = (f"import sys; sys.path[:0] = {[p or os.getcwd() for p in sys.path]!r}; "
-                "from ingestors.worker import main; main()")
-        self.process = subprocess.Popen([sys.executable, "-c", boot, str(os.getpid())],
+        self.process = subprocess.Popen([sys.executable, "-m", "jixiao.ingestors.worker", str(os.getpid())],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=-1)
         self._commands = self.process.stdin
         self._replies = os.fdopen(os.dup(self.process.stdout.fileno()), "rb", buffering=0)

@@ -8,8 +8,8 @@ from datetime import datetime
 import pyarrow.dataset as ds
 from kafka import KafkaConsumer, TopicPartition
 
-from ingestors.landing import LandingZone
-from jixiao.config import Settings
+from jixiao.ingestors.landing import LandingZone
+from jixiao.runtime.config import Settings
 
 
 @dataclass

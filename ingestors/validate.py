@@ -9,7 +9,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-import contracts
+from jixiao import contracts
 
 
 class Rejected(Exception):

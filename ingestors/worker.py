@@ -40,10 +40,10 @@ from datetime import datetime
 
 import orjson
 
-import contracts
-from ingestors.landing import LandingZone, PartitionBatch
-from ingestors.masking import mask_text, texts_to_mask
-from ingestors.validate import (Rejected, business_date, decode, envelope_shape, fast_payload_check,
+from jixiao import contracts
+from jixiao.ingestors.landing import LandingZone, PartitionBatch
+from jixiao.ingestors.masking import mask_text, texts_to_mask
+from jixiao.ingestors.validate import (Rejected, business_date, decode, envelope_shape, fast_payload_check,
                                matching_envelope_strings)
 
 _PR_SET_PDEATHSIG = 1

@@ -5,7 +5,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from jixiao.config import REPO_ROOT, Settings, settings
+from jixiao.runtime.config import REPO_ROOT, Settings, settings
 
 DAGS_DIR = REPO_ROOT / "dags"
 
@@ -24,8 +24,7 @@ def airflow_env(cfg: Settings) -> dict[str, str]:
             "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Asia/Shanghai",
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
             "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
-            "JX_HOME": str(cfg.home),
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
+            "JX_HOME": str(cfg.home)}
 
 
 def _airflow(args: list[str], cfg: Settings, log: Path) -> None:

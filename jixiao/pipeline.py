@@ -8,16 +8,16 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 
-import contracts
+from jixiao import contracts
 import json
 from pathlib import Path
 
-from ingestors.consumer import IngestStats, ingest
-from jixiao import kafka_local
-from jixiao.config import Settings, settings
+from jixiao.ingestors.consumer import IngestStats, ingest
+from jixiao.runtime import kafka_local
+from jixiao.runtime.config import Settings, settings
 from jixiao.orchestration import run_dag_once
-from simulator.run import simulate
-from simulator.sinks import KafkaSink
+from jixiao.simulator.run import simulate
+from jixiao.simulator.sinks import KafkaSink
 
 GENERATED = ("landing", "dead_letter", "warehouse", "marts", "reports", "simulator", "dbt", "checks", "airflow")
 WAREHOUSE_DAG = "jixiao_warehouse"

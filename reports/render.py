@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from jixiao.config import BUSINESS_TZ, Settings, settings
+from jixiao.runtime.config import BUSINESS_TZ, Settings, settings
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -4,9 +4,9 @@
 table over a hierarchy described by a YAML spec (see ``scoring/SPEC.md``).
 """
 
-from scoring.engine import ScoreResult, score
-from scoring.errors import ScoringError, SpecError
-from scoring.grades import grade, rank_within
-from scoring.spec import Spec, load_spec
+from jixiao.scoring.engine import ScoreResult, score
+from jixiao.scoring.errors import ScoringError, SpecError
+from jixiao.scoring.grades import grade, rank_within
+from jixiao.scoring.spec import Spec, load_spec
 
 __all__ = ["ScoreResult", "ScoringError", "Spec", "SpecError", "grade", "load_spec", "rank_within", "score"]

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scoring.errors import ScoringError
+from jixiao.scoring.errors import ScoringError
 
 AGGREGATION_METHODS = ("arithmetic", "geometric", "harmonic")
 

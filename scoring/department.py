@@ -24,8 +24,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from scoring.engine import score
-from scoring.grades import grade, rank_within
+from jixiao.scoring.engine import score
+from jixiao.scoring.grades import grade, rank_within
 
 CONFIG_PATH = Path(__file__).parent / "config" / "department.yaml"
 DIMENSIONS = ("mission", "strategy", "public", "process", "growth")

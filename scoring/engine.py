@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from scoring.aggregate import EXCLUDED, STATUS_NAMES, NodeResult, aggregate
-from scoring.errors import ScoringError
-from scoring.groups import Groups
-from scoring.normalise import normalise
-from scoring.spec import Spec, load_spec
-from scoring.transform import log, winsorise
+from jixiao.scoring.aggregate import EXCLUDED, STATUS_NAMES, NodeResult, aggregate
+from jixiao.scoring.errors import ScoringError
+from jixiao.scoring.groups import Groups
+from jixiao.scoring.normalise import normalise
+from jixiao.scoring.spec import Spec, load_spec
+from jixiao.scoring.transform import log, winsorise
 
 MISSING = len(STATUS_NAMES)
 ITEM_STATUS = list(STATUS_NAMES) + ["missing"]

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from scoring.errors import ScoringError
-from scoring.groups import Groups
+from jixiao.scoring.errors import ScoringError
+from jixiao.scoring.groups import Groups
 
 DEFAULT_RANGE = (0.0, 100.0)
 

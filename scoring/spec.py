@@ -13,10 +13,10 @@ from typing import Any
 
 import yaml
 
-from scoring.aggregate import AGGREGATION_METHODS
-from scoring.errors import SpecError
-from scoring.normalise import METHODS as NORMALISE_METHODS
-from scoring.transform import LOG_VARIANTS
+from jixiao.scoring.aggregate import AGGREGATION_METHODS
+from jixiao.scoring.errors import SpecError
+from jixiao.scoring.normalise import METHODS as NORMALISE_METHODS
+from jixiao.scoring.transform import LOG_VARIANTS
 
 DIRECTIONS = ("higher", "lower")
 REFERENCES = ("period", "pooled")

@@ -19,7 +19,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from scoring.department import load_config, month_number
+from jixiao.scoring.department import load_config, month_number
 
 TIER_CODES = ("diagnosis", "pilot", "partner", "standard", "unscored")
 TIER_SCHEMA = {

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scoring.errors import ScoringError
-from scoring.groups import Groups
+from jixiao.scoring.errors import ScoringError
+from jixiao.scoring.groups import Groups
 
 LOG_VARIANTS = ("plain", "ct", "gii")
 

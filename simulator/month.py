@@ -6,7 +6,7 @@ from typing import Sequence
 import numpy as np
 import orjson
 
-from simulator.world import World, iso_times
+from jixiao.simulator.world import World, iso_times
 
 SCHEMA_VERSION = 1
 

@@ -16,10 +16,10 @@ import numpy as np
 import orjson
 import yaml
 
-import contracts
-from simulator.month import MonthEvents
-from simulator.sources.procurement import supplier_pool
-from simulator.world import DAY_S, Month, World
+from jixiao import contracts
+from jixiao.simulator.month import MonthEvents
+from jixiao.simulator.sources.procurement import supplier_pool
+from jixiao.simulator.world import DAY_S, Month, World
 
 CONFIG = Path(__file__).parent / "config" / "planted.yaml"
 SELF_REPORTED = yaml.safe_load((Path(contracts.__file__).parent / "self_reported_kpis.yaml").read_text("utf-8"))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from jixiao.config import REPO_ROOT
+from jixiao.runtime.config import REPO_ROOT
 
 CONFIG = Path(__file__).parent / "config" / "province.yaml"
 SEEDS_DIR = REPO_ROOT / "dbt_project" / "seeds"

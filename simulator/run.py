@@ -9,13 +9,13 @@ from pathlib import Path
 import numpy as np
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from jixiao.config import settings
-from simulator import planted
-from simulator.month import MonthEvents
-from simulator.province import load_province
-from simulator.sources import (appraisal, approval, audit, finance, gov_oa, hotline_12345, petition, procurement,
+from jixiao.runtime.config import settings
+from jixiao.simulator import planted
+from jixiao.simulator.month import MonthEvents
+from jixiao.simulator.province import load_province
+from jixiao.simulator.sources import (appraisal, approval, audit, finance, gov_oa, hotline_12345, petition, procurement,
                                project_progress, public_opinion, service_review)
-from simulator.world import SCALES, TZ, Month, World, month_bounds
+from jixiao.simulator.world import SCALES, TZ, Month, World, month_bounds
 
 GENERATORS = (gov_oa, hotline_12345, service_review, finance, procurement, audit, petition, project_progress,
               public_opinion, approval, appraisal)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import contracts
-from jixiao import kafka_client
-from jixiao.config import Settings
+from jixiao import contracts
+from jixiao.runtime import kafka_client
+from jixiao.runtime.config import Settings
 
 
 class KafkaSink:

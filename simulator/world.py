@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from jixiao.config import BUSINESS_TZ
-from simulator.province import Province
+from jixiao.runtime.config import BUSINESS_TZ
+from jixiao.simulator.province import Province
 
 TZ = ZoneInfo(BUSINESS_TZ)
 UTC_OFFSET_S = 8 * 3600  # Asia/Shanghai has no DST

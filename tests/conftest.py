@@ -11,9 +11,9 @@ import time
 import pytest
 from kafka import KafkaAdminClient
 
-import contracts
-from jixiao import kafka_local
-from jixiao.config import settings
+from jixiao import contracts
+from jixiao.runtime import kafka_local
+from jixiao.runtime.config import settings
 
 
 @pytest.fixture(scope="session")

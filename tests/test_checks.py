@@ -5,8 +5,8 @@ import json
 
 import duckdb
 
-from expectations.checks import load_suites, run_checks
-from jixiao.config import settings
+from jixiao.expectations.checks import load_suites, run_checks
+from jixiao.runtime.config import settings
 
 
 def _warehouse(rows: str) -> None:

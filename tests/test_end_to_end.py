@@ -10,11 +10,11 @@ import fastjsonschema
 import orjson
 import pytest
 
-import contracts
-from ingestors.consumer import ingest
+from jixiao import contracts
+from jixiao.ingestors.consumer import ingest
 from jixiao.orchestration import run_dag_once
-from simulator.run import simulate
-from simulator.sinks import KafkaSink
+from jixiao.simulator.run import simulate
+from jixiao.simulator.sinks import KafkaSink
 
 pytestmark = pytest.mark.kafka
 

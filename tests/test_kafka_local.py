@@ -5,8 +5,8 @@ import os
 
 import pytest
 
-from jixiao import kafka_local
-from jixiao.config import settings
+from jixiao.runtime import kafka_local
+from jixiao.runtime.config import settings
 
 
 def _broker_pids() -> set[int]:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from ingestors.landing import LandingZone, PartitionBatch, file_stem, parse_name
-from jixiao.config import settings
+from jixiao.ingestors.landing import LandingZone, PartitionBatch, file_stem, parse_name
+from jixiao.runtime.config import settings
 
 TOPIC = "jx.src.hotline_12345.v1"
 

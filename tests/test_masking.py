@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ingestors.masking import mask_text, person_key, valid_id_number, valid_luhn
-from simulator.text import id_numbers, mobiles
+from jixiao.ingestors.masking import mask_text, person_key, valid_id_number, valid_luhn
+from jixiao.simulator.text import id_numbers, mobiles
 
 
 def test_masks_each_identifier_kind_and_keeps_the_chinese_text():
@@ -51,7 +51,7 @@ def test_the_vectorised_prefilter_never_skips_a_text_that_masking_would_change()
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from ingestors.masking import MAYBE_PII_RE2, texts_to_mask
+    from jixiao.ingestors.masking import MAYBE_PII_RE2, texts_to_mask
 
     every = "".join(map(chr, range(sys.maxunicode + 1)))
     digits = re.findall(r"\d", every)  # every character Python's \d matches

@@ -4,7 +4,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from ingestors.validate import Rejected, decode
+from jixiao.ingestors.validate import Rejected, decode
 
 GOOD = {"event_id": "hotline_12345-000000001", "source": "hotline_12345", "event_type": "ticket_closed",
         "occurred_at": "2026-03-01T08:00:00+08:00", "dept_code": "ZJ-HZ-SCJG", "schema_version": 1,
@@ -47,8 +47,8 @@ def test_not_json_not_utf8_and_oversized():
 def test_the_fast_envelope_check_never_accepts_what_the_schema_refuses():
     from hypothesis import given, settings as hsettings, strategies as st
 
-    import contracts
-    from ingestors.validate import valid_envelope
+    from jixiao import contracts
+    from jixiao.ingestors.validate import valid_envelope
 
     reference = contracts.validator(None)
     base = {"event_id": "hotline_12345-1", "source": "hotline_12345", "event_type": "ticket_closed",
@@ -73,8 +73,8 @@ def test_the_typed_payload_checks_never_accept_what_the_schemas_refuse():
     """Property test of every generated payload check against the compiled validator of its schema."""
     from hypothesis import given, settings as hsettings, strategies as st
 
-    import contracts
-    from ingestors.validate import compile_payload_check
+    from jixiao import contracts
+    from jixiao.ingestors.validate import compile_payload_check
 
     compiled = {(s, et): compile_payload_check(contracts.load_schema(s, et))
                 for s in contracts.SOURCES for et in contracts.event_types(s)}

@@ -36,11 +36,11 @@ import duckdb
 import orjson
 from kafka import KafkaAdminClient, KafkaConsumer
 
-import contracts
-from jixiao import kafka_client, kafka_local
-from jixiao.config import settings
+from jixiao import contracts
+from jixiao.runtime import kafka_client, kafka_local
+from jixiao.runtime.config import settings
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "ingestors"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "support"))
 from ingest_helpers import hotline_event  # noqa: E402  (the same events the tests use)
 
 TOPIC = contracts.topic("hotline_12345")
@@ -66,7 +66,7 @@ def _produce(cfg, n: int, partitions: int) -> None:
 
 def bare_poll(cfg, n: int) -> tuple[float, float]:
     """(a) events/s of a kafka-python poll loop that does nothing with the records: (steady, overall)."""
-    from ingestors.consumer import CONSUMER_OPTIONS
+    from jixiao.ingestors.consumer import CONSUMER_OPTIONS
 
     options = {k: v for k, v in CONSUMER_OPTIONS.items() if k != "allow_auto_create_topics"}
     created = time.monotonic()
@@ -112,7 +112,7 @@ def duckdb_row_inserts(n: int) -> float:
 
 _RUN_INGESTOR = """
 import json, resource, sys, time, uuid
-from ingestors.consumer import Ingestor
+from jixiao.ingestors.consumer import Ingestor
 created = time.monotonic()
 stats = Ingestor(["hotline_12345"], "bench-" + str(uuid.uuid4())).run(progress=False)
 seconds = time.monotonic() - created
@@ -140,7 +140,7 @@ def validators(n: int) -> dict[str, float]:
     """Envelope + payload validations per second of each candidate."""
     import jsonschema
 
-    from ingestors.validate import fast_payload_check, valid_envelope
+    from jixiao.ingestors.validate import fast_payload_check, valid_envelope
 
     events = [hotline_event(i) for i in range(n)]
     payload_schema = contracts.load_schema("hotline_12345", "ticket_created")

@@ -15,7 +15,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from scoring import score
+from jixiao.scoring import score
 
 N_INDICATORS = 40
 NORMALISATIONS = [

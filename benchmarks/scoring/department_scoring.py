@@ -11,8 +11,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from scoring.department import DIMENSIONS, dept_score_table, score_departments
-from scoring.tiers import assign_tiers
+from jixiao.scoring.department import DIMENSIONS, dept_score_table, score_departments
+from jixiao.scoring.tiers import assign_tiers
 
 
 def synthetic_inputs(n_depts: int, n_indicators: int, n_months: int, n_types: int = 40, seed: int = 1):

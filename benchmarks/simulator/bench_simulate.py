@@ -18,9 +18,9 @@ import click
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from jixiao import kafka_local  # noqa: E402
-from jixiao.config import settings  # noqa: E402
-from simulator.run import simulate  # noqa: E402
-from simulator.sinks import JsonlSink, KafkaSink  # noqa: E402
+from jixiao.runtime.config import settings  # noqa: E402
+from jixiao.simulator.run import simulate  # noqa: E402
+from jixiao.simulator.sinks import JsonlSink, KafkaSink  # noqa: E402
 
 
 class NullSink:

@@ -23,9 +23,9 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import contracts  # noqa: E402
-from ingestors.validate import Rejected, decode  # noqa: E402
-from jixiao.config import settings  # noqa: E402
+from jixiao import contracts  # noqa: E402
+from jixiao.ingestors.validate import Rejected, decode  # noqa: E402
+from jixiao.runtime.config import settings  # noqa: E402
 
 COLUMNS = ("{event_id: 'VARCHAR', source: 'VARCHAR', event_type: 'VARCHAR', occurred_at: 'TIMESTAMPTZ', "
            "dept_code: 'VARCHAR', schema_version: 'SMALLINT', payload: 'JSON'}")

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.month import MonthEvents
-from simulator.world import Month, World, times
+from jixiao.simulator.month import MonthEvents
+from jixiao.simulator.world import Month, World, times
 
 SOURCE = "appraisal"
 # evaluator type → (dimensions it may score, mean at latent 0, gain per unit latent, noise sd)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.month import MonthEvents
-from simulator.world import DAY_S, Month, World, times
+from jixiao.simulator.month import MonthEvents
+from jixiao.simulator.world import DAY_S, Month, World, times
 
 SOURCE = "approval"
 APPLICATIONS_PER_DEPT_MONTH = 1.0

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.month import MonthEvents
-from simulator.text import companies
-from simulator.world import Month, World, times
+from jixiao.simulator.month import MonthEvents
+from jixiao.simulator.text import companies
+from jixiao.simulator.world import Month, World, times
 
 SOURCE = "finance"
 PROJECTS_PER_DEPT_YEAR = 2.0

@@ -10,9 +10,9 @@ import math
 
 import numpy as np
 
-from simulator.month import MonthEvents
-from simulator.planted import indicators_of
-from simulator.world import DAY_S, Month, World, iso_dates, iso_times, times
+from jixiao.simulator.month import MonthEvents
+from jixiao.simulator.planted import indicators_of
+from jixiao.simulator.world import DAY_S, Month, World, iso_dates, iso_times, times
 
 SOURCE = "gov_oa"
 POLICIES_PER_MONTH = 12

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.month import MonthEvents
-from simulator.text import CATEGORIES, ticket_texts
-from simulator.world import Month, World, times
+from jixiao.simulator.month import MonthEvents
+from jixiao.simulator.text import CATEGORIES, ticket_texts
+from jixiao.simulator.world import Month, World, times
 
 SOURCE = "hotline_12345"
 TICKETS_PER_DEPT_MONTH = 1.0

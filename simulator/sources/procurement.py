@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.month import MonthEvents
-from simulator.world import DAY_S, Month, World, times
+from jixiao.simulator.month import MonthEvents
+from jixiao.simulator.world import DAY_S, Month, World, times
 
 SOURCE = "procurement"
 TENDERS_PER_DEPT_MONTH = 0.1

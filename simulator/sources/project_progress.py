@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.month import MonthEvents
-from simulator.world import DAY_S, Month, World, iso_dates, times
+from jixiao.simulator.month import MonthEvents
+from jixiao.simulator.world import DAY_S, Month, World, iso_dates, times
 
 SOURCE = "project_progress"
 PROJECT_TYPES = ("FGW", "ZJJ", "JTYSJ", "SLJ", "NYNCJ", "JYJ", "WJW")

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.month import MonthEvents
-from simulator.sources.hotline_12345 import categories_for
-from simulator.text import post_texts
-from simulator.world import Month, World, times
+from jixiao.simulator.month import MonthEvents
+from jixiao.simulator.sources.hotline_12345 import categories_for
+from jixiao.simulator.text import post_texts
+from jixiao.simulator.world import Month, World, times
 
 SOURCE = "public_opinion"
 POSTS_PER_DEPT_MONTH = 0.5

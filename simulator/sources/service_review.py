@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.month import MonthEvents
-from simulator.text import review_comments
-from simulator.world import DAY_S, Month, World, times
+from jixiao.simulator.month import MonthEvents
+from jixiao.simulator.text import review_comments
+from jixiao.simulator.world import DAY_S, Month, World, times
 
 SOURCE = "service_review"
 REVIEWS_PER_DEPT_MONTH = 1.0

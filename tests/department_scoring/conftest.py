@@ -6,8 +6,8 @@ import duckdb
 import pytest
 
 from jixiao import warehouse
-from jixiao.config import settings
-from tests.warehouse.landing_fixture import fixture_events, land
+from jixiao.runtime.config import settings
+from landing_fixture import fixture_events, land
 
 OWN_DIMENSION = {"superior": "战略契合度", "third_party": "合规性", "peer": "协同配合", "self": "目标达成度"}
 VIOLATIONS = {"peer": "战略契合度", "third_party": "协同配合"}

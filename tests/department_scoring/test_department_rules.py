@@ -4,9 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from scoring import grade
-from scoring.department import appraisal_components, dept_score_table, score_departments
-from scoring.tiers import assign_tiers
+from jixiao.scoring import grade
+from jixiao.scoring.department import appraisal_components, dept_score_table, score_departments
+from jixiao.scoring.tiers import assign_tiers
 
 GOALS = pd.DataFrame({"goal_code": ["G1", "G2"], "mission_code": ["M1", "M1"]})
 NO_EXEMPTIONS = pd.DataFrame(columns=["exemption_id", "dept_code", "indicator_code", "period", "reason", "approver", "approved_on"])

@@ -5,7 +5,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from scoring.department import score_departments
+from jixiao.scoring.department import score_departments
 
 
 def test_every_department_is_scored_each_period_and_gets_a_tier(con):

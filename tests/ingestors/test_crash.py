@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from ingest_helpers import finish, ingest_process, landed_ids, produce_hotline
-from ingestors.landing import LandingZone
+from jixiao.ingestors.landing import LandingZone
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 

@@ -5,8 +5,8 @@ import orjson
 import pytest
 
 from ingest_helpers import HOTLINE, TOPIC, dead_letters, hotline_event, landed_ids, produce
-from ingestors.consumer import Ingestor
-from ingestors.landing import LandingZone
+from jixiao.ingestors.consumer import Ingestor
+from jixiao.ingestors.landing import LandingZone
 
 pytestmark = pytest.mark.kafka
 

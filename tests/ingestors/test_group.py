@@ -7,8 +7,8 @@ from collections import Counter
 import pytest
 
 from ingest_helpers import finish, ingest_process, landed_ids, produce_hotline
-from ingestors.landing import LandingZone
-from jixiao.kafka_client import ensure_topics
+from jixiao.ingestors.landing import LandingZone
+from jixiao.runtime.kafka_client import ensure_topics
 
 pytestmark = pytest.mark.kafka
 

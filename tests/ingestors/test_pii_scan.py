@@ -10,8 +10,8 @@ import pyarrow.dataset as ds
 import pytest
 
 from ingest_helpers import HOTLINE, hotline_event, produce
-from ingestors.consumer import Ingestor
-from ingestors.masking import _ID_CHECK, _ID_WEIGHTS
+from jixiao.ingestors.consumer import Ingestor
+from jixiao.ingestors.masking import _ID_CHECK, _ID_WEIGHTS
 
 pytestmark = pytest.mark.kafka
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from scoring.aggregate import STATUS_NAMES, aggregate
-from scoring.errors import ScoringError
+from jixiao.scoring.aggregate import STATUS_NAMES, aggregate
+from jixiao.scoring.errors import ScoringError
 
 NAN = np.nan
 

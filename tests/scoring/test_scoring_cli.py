@@ -5,7 +5,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from scoring.cli import score_command
+from jixiao.cli.score import score_command
 
 
 @pytest.fixture

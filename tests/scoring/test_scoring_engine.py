@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scoring import ScoringError, score
+from jixiao.scoring import ScoringError, score
 
 NAN = np.nan
 

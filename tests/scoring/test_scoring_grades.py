@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scoring.grades import grade, rank_within
+from jixiao.scoring.grades import grade, rank_within
 
 
 def test_grade_boundaries():

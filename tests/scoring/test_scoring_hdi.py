@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from scoring import score
-from scoring.cli import score_command
+from jixiao.scoring import score
+from jixiao.cli.score import score_command
 
 DATA = Path(__file__).parent / "data"
 SPEC = Path(__file__).parents[2] / "scoring" / "examples" / "hdi.yaml"

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from scoring.errors import ScoringError
-from scoring.groups import Groups
-from scoring.normalise import (
+from jixiao.scoring.errors import ScoringError
+from jixiao.scoring.groups import Groups
+from jixiao.scoring.normalise import (
     distance_to_frontier,
     goalposts,
     minmax,

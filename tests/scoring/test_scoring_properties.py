@@ -5,7 +5,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scoring import score
+from jixiao.scoring import score
 
 LOW, HIGH = 1.0, 100.0
 BOUNDED = {

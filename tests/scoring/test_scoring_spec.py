@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from scoring import score
-from scoring.errors import SpecError
-from scoring.spec import load_spec, parse_spec
+from jixiao.scoring import score
+from jixiao.scoring.errors import SpecError
+from jixiao.scoring.spec import load_spec, parse_spec
 
 PACKAGE = Path(__file__).parents[2] / "scoring"
 

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from scoring.errors import ScoringError
-from scoring.groups import Groups
-from scoring.transform import log, skew_kurtosis, winsorise
+from jixiao.scoring.errors import ScoringError
+from jixiao.scoring.groups import Groups
+from jixiao.scoring.transform import log, skew_kurtosis, winsorise
 
 NAN = np.nan
 COINR_EXAMPLE = np.array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 30, 100], dtype=float)

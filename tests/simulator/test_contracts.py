@@ -8,9 +8,9 @@ import jsonschema
 import orjson
 import pytest
 
-import contracts
-from ingestors.validate import Rejected, decode
-from simulator.planted import EXPECTED_REASON
+from jixiao import contracts
+from jixiao.ingestors.validate import Rejected, decode
+from jixiao.simulator.planted import EXPECTED_REASON
 
 
 def test_every_source_and_event_type_is_generated(xs_run):

@@ -8,7 +8,7 @@ import numpy as np
 import orjson
 import pytest
 
-from simulator.planted import load_config
+from jixiao.simulator.planted import load_config
 from simrun import run_to
 
 BENFORD = np.log10(1 + 1 / np.arange(1, 10))

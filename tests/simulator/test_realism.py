@@ -7,8 +7,8 @@ from datetime import datetime
 
 import numpy as np
 
-from ingestors.masking import valid_id_number
-from simulator.text import bank_cards, id_numbers, mobiles, names
+from jixiao.ingestors.masking import valid_id_number
+from jixiao.simulator.text import bank_cards, id_numbers, mobiles, names
 
 ID_RE = re.compile(r"\d{17}[\dX]")
 MOBILE_RE = re.compile(r"1[3-9]\d{9}")

@@ -1,7 +1,7 @@
 """The committed reference seeds are exactly what the province config generates, and hold no truth."""
 from __future__ import annotations
 
-from simulator.province import SEEDS_DIR, load_province, reference_files
+from jixiao.simulator.province import SEEDS_DIR, load_province, reference_files
 
 
 def test_committed_seeds_equal_the_generated_reference_data():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jixiao.config import REPO_ROOT
+from jixiao.runtime.config import REPO_ROOT
 
 PIPELINE = ("jixiao", "ingestors", "dbt_project", "reports", "scoring", "models", "expectations", "dags")
 FORBIDDEN = ("ground_truth", "truth_path", "simulator.planted", "simulator/config/planted", "planted.yaml")

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import csv
 
-import contracts
-from jixiao.config import REPO_ROOT
+from jixiao import contracts
+from jixiao.runtime.config import REPO_ROOT
 
 SEEDS = REPO_ROOT / "dbt_project" / "seeds"
 

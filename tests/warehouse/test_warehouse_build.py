@@ -13,8 +13,8 @@ import duckdb
 import pytest
 
 from jixiao import warehouse
-from jixiao.config import settings
-from tests.warehouse.landing_fixture import fixture_departments, fixture_events, land
+from jixiao.runtime.config import settings
+from landing_fixture import fixture_departments, fixture_events, land
 
 READER = textwrap.dedent("""
     import duckdb, json, pathlib, sys, time

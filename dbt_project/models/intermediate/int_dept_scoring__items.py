@@ -1,5 +1,5 @@
 """Department scoring by the composite engine: one row per department × month × spec item (scoring/department.py)."""
-from scoring.department import ITEM_SCHEMA, empty_table_sql, score_departments
+from jixiao.scoring.department import ITEM_SCHEMA, empty_table_sql, score_departments
 
 
 def model(dbt, session):

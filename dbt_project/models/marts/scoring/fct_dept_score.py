@@ -1,5 +1,5 @@
 """Department score per month: composite, five dimensions, 360 components, overall, grade, ranks (scoring/department.py)."""
-from scoring.department import SCORE_SCHEMA, dept_score_table, empty_table_sql
+from jixiao.scoring.department import SCORE_SCHEMA, dept_score_table, empty_table_sql
 
 
 def model(dbt, session):

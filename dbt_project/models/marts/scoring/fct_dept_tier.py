@@ -1,6 +1,6 @@
 """Result-use tier of each department and month, with its rule, reason and partner (scoring/tiers.py)."""
-from scoring.department import empty_table_sql
-from scoring.tiers import TIER_SCHEMA, assign_tiers
+from jixiao.scoring.department import empty_table_sql
+from jixiao.scoring.tiers import TIER_SCHEMA, assign_tiers
 
 
 def model(dbt, session):

@@ -8,10 +8,10 @@ import click
 import numpy as np
 import pandas as pd
 
-from scoring.engine import score
-from scoring.errors import ScoringError, SpecError
-from scoring.grades import grade
-from scoring.spec import Spec, load_spec
+from jixiao.scoring.engine import score
+from jixiao.scoring.errors import ScoringError, SpecError
+from jixiao.scoring.grades import grade
+from jixiao.scoring.spec import Spec, load_spec
 
 FORMATS = (".csv", ".parquet")
 
@@ -82,3 +82,6 @@ def score_command(spec_path, values_path, out_path, exclusions_path, winsorised_
     )
     if result.ignored_indicators:
         click.echo(f"ignored indicators not in the spec: {', '.join(result.ignored_indicators)}", err=True)
+
+
+COMMANDS = [score_command]

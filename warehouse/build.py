@@ -15,7 +15,7 @@ from typing import Callable
 
 import duckdb
 
-from jixiao.config import REPO_ROOT, Settings, settings
+from jixiao.runtime.config import REPO_ROOT, Settings, settings
 
 DBT_DIR = REPO_ROOT / "dbt_project"
 MART_SCHEMA = "marts"

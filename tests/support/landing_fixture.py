@@ -9,10 +9,10 @@ from datetime import date, datetime, timedelta, timezone
 
 import orjson
 
-import contracts
-from ingestors.landing import LandingZone, PartitionBatch
-from ingestors.validate import decode
-from jixiao.config import REPO_ROOT, Settings
+from jixiao import contracts
+from jixiao.ingestors.landing import LandingZone, PartitionBatch
+from jixiao.ingestors.validate import decode
+from jixiao.runtime.config import REPO_ROOT, Settings
 
 SHANGHAI = timezone(timedelta(hours=8))
 MONTHS = (date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1))

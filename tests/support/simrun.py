@@ -8,9 +8,9 @@ from pathlib import Path
 
 import orjson
 
-import contracts
-from simulator.run import simulate
-from simulator.sinks import JsonlSink
+from jixiao import contracts
+from jixiao.simulator.run import simulate
+from jixiao.simulator.sinks import JsonlSink
 
 SEED = 20260101
 MONTHS = 6

@@ -7,7 +7,7 @@ from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
-from jixiao.config import Settings, settings
+from jixiao.runtime.config import Settings, settings
 
 DEFAULT_PARTITIONS = int(os.environ.get("JX_TOPIC_PARTITIONS", "3"))
 

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta, timezone
 import orjson
 import pyarrow.dataset as ds
 
-import contracts
-from jixiao import kafka_client
-from jixiao.config import REPO_ROOT, Settings
+from jixiao import contracts
+from jixiao.runtime import kafka_client
+from jixiao.runtime.config import REPO_ROOT, Settings
 
 HOTLINE = "hotline_12345"
 _START = datetime(2026, 1, 1, tzinfo=timezone(timedelta(hours=8)))

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from jixiao.config import REPO_ROOT, Settings, settings
+from jixiao.runtime.config import REPO_ROOT, Settings, settings
 
 POM = REPO_ROOT / "kafka" / "pom.xml"
 LOG4J_CONFIG = REPO_ROOT / "kafka" / "log4j2.properties"

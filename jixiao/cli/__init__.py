@@ -1,0 +1,16 @@
+"""The ``jixiao`` command line: the top of the stack. One module per command group; nothing imports this package."""
+from __future__ import annotations
+
+import click
+
+from jixiao.cli import demo, ingest, kafka, score, simulate, warehouse
+
+
+@click.group()
+def main() -> None:
+    """jixiao 绩效数据中台 — performance data platform."""
+
+
+for module in (kafka, simulate, ingest, warehouse, demo, score):
+    for command in module.COMMANDS:
+        main.add_command(command)

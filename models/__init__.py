@@ -1,0 +1,1 @@
+"""Trained models and their code: integrity risk, text signals, lagging-risk prediction."""
