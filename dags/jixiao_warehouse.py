@@ -2,15 +2,18 @@
 ### jixiao_warehouse — everything after the landing zone
 
 The ingestors are long-running services that keep the Parquet landing zone current; this DAG
-turns it into the published warehouse: **dbt build** into a new DuckDB file and an atomic swap,
-**Great Expectations** checks on the marts, and the **HTML reports** (一部门一报告).
-Runs every night at 02:00 business time (Asia/Shanghai) and on demand (`jixiao demo` runs it
-with `airflow dags test`).
+turns it into the published warehouse, one task per build step (`jixiao.pipeline.BUILD_STEPS`):
+**dbt build** into a candidate DuckDB file → **dbt docs** → **checks** (Great Expectations; a
+blocking failure fails the run and nothing is published) → **publish** (atomic swap, Parquet marts)
+→ **reports** (一部门一报告). Runs every night at 02:00 business time (Asia/Shanghai) and on demand
+(`jixiao demo` runs it with `airflow dags test`).
 """
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import dag, task
+from airflow.sdk import chain, dag, task
+
+STEPS = ("dbt", "docs", "checks", "publish", "reports")
 
 
 @dag(
@@ -23,33 +26,16 @@ from airflow.sdk import dag, task
     doc_md=__doc__,
 )
 def jixiao_warehouse():
-    @task
-    def build_warehouse() -> dict:
-        """dbt build into a new file, export the marts, publish atomically."""
-        from jixiao.warehouse import build
+    def build_step(name: str):
+        @task(task_id=name)
+        def run() -> dict:
+            from jixiao.pipeline import run_step
 
-        result = build()
-        return {"warehouse": str(result.warehouse), "marts": result.marts, "seconds": round(result.seconds, 1)}
+            return run_step(name)
 
-    @task
-    def check_marts(built: dict) -> dict:
-        """Great Expectations suites on the published marts; a blocking failure fails the run."""
-        from jixiao.expectations.checks import run_checks
+        return run()
 
-        report = run_checks()
-        if report.blocking_failures:
-            names = ", ".join(r.suite for r in report.blocking_failures)
-            raise RuntimeError(f"blocking data checks failed: {names} (see checks/results.json)")
-        return {"suites": len(report.results), "failed": sum(not r.success for r in report.results)}
-
-    @task
-    def render_reports(checks: dict) -> str:
-        """Render the report index from the published warehouse."""
-        from jixiao.reports.render import render_index
-
-        return str(render_index())
-
-    render_reports(check_marts(build_warehouse()))
+    chain(*(build_step(name) for name in STEPS))
 
 
 jixiao_warehouse()

@@ -1,4 +1,4 @@
-"""Run every suite in ``expectations/suites`` against the published warehouse and record the results."""
+"""Run every suite in ``expectations/suites`` against a warehouse file (the build's candidate) and record the results."""
 from __future__ import annotations
 
 import json
@@ -32,6 +32,11 @@ class CheckReport:
     def blocking_failures(self) -> list[SuiteResult]:
         return [r for r in self.results if not r.success and r.severity == "error"]
 
+    def describe_blocking(self) -> str:
+        """One line naming every blocking suite and the expectations that failed in it."""
+        return "; ".join(f"{r.suite} ({', '.join(sorted({f['expectation'] for f in r.failures}))})"
+                         for r in self.blocking_failures)
+
 
 def load_suites(directory: Path = SUITES_DIR) -> dict[str, dict]:
     """Suite name → its YAML declaration (table, severity, expectations)."""
@@ -49,8 +54,10 @@ def _expectation(gx, declaration: dict):
     return cls(**declaration.get("kwargs", {}))
 
 
-def run_checks(cfg: Settings | None = None, suites: dict[str, dict] | None = None) -> CheckReport:
-    """Validate each suite's table; write ``checks/results.json`` under JX_HOME."""
+def run_checks(cfg: Settings | None = None, suites: dict[str, dict] | None = None,
+               database: Path | None = None) -> CheckReport:
+    """Validate each suite's table in ``database`` (default: the published warehouse), read-only;
+    write ``checks/results.json`` under JX_HOME."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     import great_expectations as gx
@@ -62,7 +69,7 @@ def run_checks(cfg: Settings | None = None, suites: dict[str, dict] | None = Non
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     datasource = context.data_sources.add_pandas("warehouse")
     results = []
-    with duckdb.connect(str(cfg.warehouse_path), read_only=True) as con:
+    with duckdb.connect(str(database or cfg.warehouse_path), read_only=True) as con:
         for name, declaration in suites.items():
             frame = con.execute(f"select * from {declaration['table']}").fetch_df()
             batch = datasource.add_dataframe_asset(name).add_batch_definition_whole_dataframe("all")

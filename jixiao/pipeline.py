@@ -1,23 +1,153 @@
-"""The main job end to end on the embedded defaults.
+"""The platform's jobs, composed from the stages: the warehouse build and the demo.
 
-simulate → Kafka → land (the ingestor service, run until caught up) → the Airflow DAG
-``jixiao_warehouse`` (dbt build → checks → reports), run once with ``airflow dags test``.
+A build is a list of steps over one candidate warehouse file (see ``jixiao.warehouse.candidate``)::
+
+    dbt build → docs → checks (the gate) → publish (atomic swap + Parquet marts) → reports
+
+Every step before ``publish`` writes only the candidate; a blocking check failure stops the build
+before ``publish``, so the published warehouse stays as it was. The CLI runs the steps in one process
+(:func:`build`); the Airflow DAG runs one step per task (:func:`run_step`) under a pool of one slot.
 """
 from __future__ import annotations
 
+import json
 import shutil
-from dataclasses import dataclass
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from rich.console import Console
 
 from jixiao import contracts
-import json
-from pathlib import Path
-
-from jixiao.ingestors.consumer import IngestStats, ingest
 from jixiao.runtime import kafka_local
 from jixiao.runtime.config import Settings, settings
-from jixiao.orchestration import run_dag_once
-from jixiao.simulator.run import simulate
-from jixiao.simulator.sinks import KafkaSink
+from jixiao.warehouse import Candidate, build_lock, dbt_build, dbt_docs
+
+
+class ChecksFailed(RuntimeError):
+    """A blocking expectation failed on the candidate; nothing was published."""
+
+
+class Progress:
+    """Shows each step and its duration on the console; dbt's node lines as a running count."""
+
+    def __init__(self, console: Console | None = None, nodes: bool = False):
+        self.console = console or Console(stderr=True)
+        self.show_nodes = nodes
+        self.seconds: dict[str, float] = {}
+        self.nodes = 0
+        self._status = None
+
+    @contextmanager
+    def step(self, title: str):
+        started = time.monotonic()
+        with self.console.status(f"[bold]{title}[/] …") as status:
+            self._status = status
+            yield
+        self._status = None
+        self.seconds[title] = time.monotonic() - started
+        self.console.print(f"[green]✓[/] {title} [dim]{self.seconds[title]:.1f} s[/]")
+
+    def node(self, line: str) -> None:
+        self.nodes += 1
+        if self.show_nodes:
+            self.console.print(line, markup=False, highlight=False)
+        elif self._status is not None:
+            self._status.update(f"[bold]dbt build[/] … {self.nodes} nodes done")
+
+
+def _dbt(candidate: Candidate, progress: Progress) -> dict:
+    dbt_build(candidate, on_node=progress.node)
+    return {"nodes": progress.nodes}
+
+
+def _docs(candidate: Candidate, progress: Progress) -> dict:
+    dbt_docs(candidate)
+    return {"docs": str(candidate.cfg.home / "dbt" / "target" / "static_index.html")}
+
+
+def _checks(candidate: Candidate, progress: Progress) -> dict:
+    from jixiao.expectations.checks import run_checks
+
+    report = run_checks(candidate.cfg, database=candidate.path)
+    if report.blocking_failures:
+        raise ChecksFailed(f"blocking checks failed on the candidate, nothing published: {report.describe_blocking()}"
+                           f" — see {candidate.cfg.home / 'checks' / 'results.json'}")
+    return {"suites": len(report.results), "failed": sum(not r.success for r in report.results)}
+
+
+def _publish(candidate: Candidate, progress: Progress) -> dict:
+    return {"marts": candidate.publish(), "warehouse": str(candidate.cfg.warehouse_path)}
+
+
+def _reports(candidate: Candidate, progress: Progress) -> dict:
+    from jixiao.reports.render import render_index
+
+    return {"index": str(render_index(candidate.cfg))}
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    title: str
+    run: Callable[[Candidate, Progress], dict]
+
+
+BUILD_STEPS: tuple[Step, ...] = (
+    Step("dbt", "dbt build", _dbt),
+    Step("docs", "dbt docs", _docs),
+    Step("checks", "checks (gate)", _checks),
+    Step("publish", "publish", _publish),
+    Step("reports", "reports", _reports),
+)
+STEP_NAMES = tuple(step.name for step in BUILD_STEPS)
+
+
+@dataclass
+class BuildSummary:
+    steps: dict[str, dict] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def total_seconds(self) -> float:
+        return sum(self.seconds.values())
+
+
+def _run(step: Step, candidate: Candidate, progress: Progress, summary: BuildSummary) -> None:
+    with progress.step(step.title):
+        summary.steps[step.name] = step.run(candidate, progress)
+    summary.seconds[step.name] = progress.seconds[step.title]
+
+
+def build(cfg: Settings | None = None, progress: Progress | None = None,
+          skip: tuple[str, ...] = ()) -> BuildSummary:
+    """Run every build step on a fresh candidate; raise BuildError / ChecksFailed before publishing on failure."""
+    cfg = cfg or settings()
+    progress = progress or Progress()
+    summary = BuildSummary()
+    with build_lock(cfg) as candidate:
+        candidate.start()
+        for step in BUILD_STEPS:
+            if step.name not in skip:
+                _run(step, candidate, progress, summary)
+    return summary
+
+
+def run_step(name: str, cfg: Settings | None = None, progress: Progress | None = None) -> dict:
+    """Run one build step (an Airflow task); the first step starts a fresh candidate."""
+    cfg = cfg or settings()
+    step = next((s for s in BUILD_STEPS if s.name == name), None)
+    if step is None:
+        raise ValueError(f"unknown build step {name!r}; steps: {', '.join(STEP_NAMES)}")
+    summary = BuildSummary()
+    with build_lock(cfg) as candidate:
+        if name == STEP_NAMES[0]:
+            candidate.start()
+        _run(step, candidate, progress or Progress(), summary)
+    return summary.steps[name]
+
 
 GENERATED = ("landing", "dead_letter", "warehouse", "marts", "reports", "simulator", "dbt", "checks", "airflow")
 WAREHOUSE_DAG = "jixiao_warehouse"
@@ -26,7 +156,7 @@ WAREHOUSE_DAG = "jixiao_warehouse"
 @dataclass
 class DemoResult:
     produced: dict[str, int]
-    ingest: IngestStats
+    ingest: object
     dag_log: Path
     checks: list[dict]
 
@@ -40,7 +170,16 @@ def reset(cfg: Settings) -> None:
 
 def demo(scale: str = "S", seed: int = 7, start: str = "2026-01", months: int = 12,
          keep_kafka: bool = False, cfg: Settings | None = None, progress: bool = True) -> DemoResult:
-    """Run a fresh province through the whole platform; stop the broker afterwards unless ``keep_kafka``."""
+    """Run a fresh province through the whole platform; stop the broker afterwards unless ``keep_kafka``.
+
+    simulate → Kafka → land (the ingestor service, run until caught up) → the Airflow DAG
+    ``jixiao_warehouse`` (the build steps), run once with ``airflow dags test``.
+    """
+    from jixiao.ingestors.consumer import ingest
+    from jixiao.orchestration import run_dag_once
+    from jixiao.simulator.run import simulate
+    from jixiao.simulator.sinks import KafkaSink
+
     cfg = cfg or settings()
     kafka_local.stop(cfg)
     reset(cfg)
@@ -51,6 +190,6 @@ def demo(scale: str = "S", seed: int = 7, start: str = "2026-01", months: int = 
     finally:
         if not keep_kafka:
             kafka_local.stop(cfg)
-    dag_log = run_dag_once(WAREHOUSE_DAG, cfg)  # dbt build → checks → reports, orchestrated by Airflow
+    dag_log = run_dag_once(WAREHOUSE_DAG, cfg)
     checks = json.loads((cfg.home / "checks" / "results.json").read_text(encoding="utf-8"))
     return DemoResult(produced, stats, dag_log, checks)

@@ -1,19 +1,28 @@
-"""Shared fixtures: one real Kafka broker per test session, on test ports, in a temporary folder.
+"""Shared fixtures: one real Kafka broker per test session, on test ports, in a temporary folder, and one
+simulated platform (simulate → Kafka → ingest → the Airflow DAG) built once per session for read-only use.
 
 Ports come from ``JX_TEST_KAFKA_PORT`` / ``JX_TEST_KAFKA_CONTROLLER_PORT`` (defaults 29092/29093) so
 a test run never collides with a demo broker on the default ports.
 """
 from __future__ import annotations
 
+import json
 import os
 import time
+from dataclasses import dataclass
+from pathlib import Path
 
+import duckdb
 import pytest
 from kafka import KafkaAdminClient
 
 from jixiao import contracts
+from jixiao.ingestors.consumer import IngestStats, ingest
+from jixiao.orchestration import run_dag_once
 from jixiao.runtime import kafka_local
-from jixiao.runtime.config import settings
+from jixiao.runtime.config import Settings, settings
+from jixiao.simulator.run import simulate
+from jixiao.simulator.sinks import KafkaSink
 
 
 @pytest.fixture(scope="session")
@@ -41,10 +50,9 @@ def jx_home(tmp_path, monkeypatch):
     return tmp_path / "home"
 
 
-@pytest.fixture
-def fresh_topics(kafka_broker, jx_home):
-    """Delete every source topic so the test starts from empty topics; yields the settings."""
-    admin = KafkaAdminClient(bootstrap_servers=kafka_broker.bootstrap_servers)
+def delete_source_topics(cfg) -> None:
+    """Delete every source topic (and wait until the broker has) so producing starts from empty topics."""
+    admin = KafkaAdminClient(bootstrap_servers=cfg.bootstrap_servers)
     try:
         source_topics = [contracts.topic(s) for s in contracts.SOURCES]
         existing = [t for t in admin.list_topics() if t in source_topics]
@@ -56,4 +64,61 @@ def fresh_topics(kafka_broker, jx_home):
                 time.sleep(0.2)
     finally:
         admin.close()
+
+
+@pytest.fixture
+def fresh_topics(kafka_broker, jx_home):
+    """Empty source topics and a fresh JX_HOME for one test; yields the settings."""
+    delete_source_topics(kafka_broker)
     return settings()
+
+
+class RecordingSink(KafkaSink):
+    """Produces to Kafka and keeps a copy of every value, to recompute results independently."""
+
+    def __init__(self, cfg):
+        super().__init__(cfg)
+        self.values: list[tuple[str, bytes]] = []
+
+    def write_many(self, sources, keys, values):
+        self.values += zip(sources, values)
+        super().write_many(sources, keys, values)
+
+
+@dataclass
+class SimulatedPlatform:
+    """A published platform instance built from a simulated province through the real services."""
+
+    cfg: Settings
+    produced: dict[str, int]
+    values: list[tuple[str, bytes]]
+    ingest: IngestStats
+    dag_log: Path
+
+    @property
+    def truth(self) -> dict:
+        """The simulator's planted truth (for tests that check recovery, as evaluation code does)."""
+        return json.loads((self.cfg.simulator_dir / "ground_truth.json").read_text(encoding="utf-8"))
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.cfg.warehouse_path), read_only=True)
+
+
+PLATFORM_SCALE = {"scale": "XS", "seed": 11, "start": "2026-01", "months": 12,
+                  "planted_overrides": {"malformed": {"event_rate": 0.003}}}
+"""The shared platform: a two-city province for a year, with more malformed records than the default."""
+
+
+@pytest.fixture(scope="session")
+def simulated_platform(kafka_broker, tmp_path_factory) -> SimulatedPlatform:
+    """Simulate → Kafka → ingest → one Airflow run of the warehouse DAG, once per session. Read it, never write it."""
+    home = tmp_path_factory.mktemp("platform") / "home"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("JX_HOME", str(home))
+        cfg = settings()
+        delete_source_topics(cfg)
+        sink = RecordingSink(cfg)
+        produced = simulate(sink, progress=False, **PLATFORM_SCALE)
+        stats = ingest(list(contracts.SOURCES), group="simulated-platform", cfg=cfg, progress=False)
+        dag_log = run_dag_once("jixiao_warehouse", cfg)
+    return SimulatedPlatform(cfg, produced, sink.values, stats, dag_log)

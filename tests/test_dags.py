@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from jixiao.orchestration import DAGS_DIR
+from jixiao.pipeline import STEP_NAMES
 
 
-def test_dags_import_without_errors_and_chain_build_check_report(tmp_path, monkeypatch):
+def test_dags_import_without_errors_and_run_the_build_steps_in_order(tmp_path, monkeypatch):
     monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path / "airflow"))
     from airflow.dag_processing.dagbag import DagBag
 
@@ -12,5 +13,5 @@ def test_dags_import_without_errors_and_chain_build_check_report(tmp_path, monke
     assert bag.import_errors == {}
     dag = bag.dags["jixiao_warehouse"]
     assert dag.timezone.name == "Asia/Shanghai"
-    assert dag.get_task("check_marts").upstream_task_ids == {"build_warehouse"}
-    assert dag.get_task("render_reports").upstream_task_ids == {"check_marts"}
+    for before, after in zip(STEP_NAMES, STEP_NAMES[1:]):
+        assert dag.get_task(after).upstream_task_ids == {before}

@@ -1,34 +1,17 @@
-"""The walking skeleton against the real services: simulate → Kafka → land → Airflow (dbt → GX → HTML)."""
+"""The walking skeleton against the real services: simulate → Kafka → land → Airflow (dbt → checks → publish → HTML)."""
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import duckdb
 import fastjsonschema
 import orjson
 import pytest
 
 from jixiao import contracts
-from jixiao.ingestors.consumer import ingest
-from jixiao.orchestration import run_dag_once
-from jixiao.simulator.run import simulate
-from jixiao.simulator.sinks import KafkaSink
 
 pytestmark = pytest.mark.kafka
-
-
-class RecordingSink(KafkaSink):
-    """Produces to Kafka and keeps a copy of every value, to recompute results independently."""
-
-    def __init__(self, cfg):
-        super().__init__(cfg)
-        self.values: list[tuple[str, bytes]] = []
-
-    def write_many(self, sources, keys, values):
-        self.values += zip(sources, values)
-        super().write_many(sources, keys, values)
 
 
 def _valid_events(values: list[tuple[str, bytes]]) -> tuple[list[dict], int, int]:
@@ -81,20 +64,16 @@ def _expected_indicators(events: list[dict]) -> dict[tuple[str, str, str], float
     return {key: 100.0 * hits[key] / totals[key] for key in totals}
 
 
-def test_mart_rates_equal_rates_recomputed_from_the_produced_events(fresh_topics):
-    cfg = fresh_topics
-    sink = RecordingSink(cfg)
-    produced = simulate(sink, scale="XS", seed=11, start="2026-01", months=3, progress=False,
-                        planted_overrides={"malformed": {"event_rate": 0.003}})
-    stats = ingest(list(contracts.SOURCES), group="e2e", cfg=cfg, progress=False)
-    events, invalid, resent = _valid_events(sink.values)
-    assert sum(produced.values()) == len(sink.values)
-    assert stats.landed + stats.dead + stats.duplicates == len(sink.values)
+def test_mart_rates_equal_rates_recomputed_from_the_produced_events(simulated_platform):
+    platform = simulated_platform
+    cfg, stats = platform.cfg, platform.ingest
+    events, invalid, resent = _valid_events(platform.values)
+    assert sum(platform.produced.values()) == len(platform.values)
+    assert stats.landed + stats.dead + stats.duplicates == len(platform.values)
     assert (stats.landed, stats.dead, stats.duplicates) == (len(events), invalid, resent)
     assert invalid > 0 and resent > 0, "the simulator plants malformed records and re-sends"
 
-    run_dag_once("jixiao_warehouse", cfg)  # the Airflow DAG: dbt build → checks → reports
-    with duckdb.connect(str(cfg.warehouse_path), read_only=True) as con:
+    with platform.connect() as con:
         rows = con.execute("select dept_code, strftime(month, '%Y-%m'), on_time_closure_rate "
                            "from marts.fct_hotline_closure_monthly").fetchall()
         departments = con.execute("select count(*) from marts.dim_department").fetchone()[0]

@@ -84,7 +84,7 @@ def keep_valid(jsonl_dir: Path, out_dir: Path) -> tuple[int, int]:
 @click.option("--start", default="2026-01", show_default=True, help="First simulated month, YYYY-MM.")
 @click.option("--months", default=12, show_default=True, help="Months in the full build; the day after is the increment.")
 def main(jsonl_dir: Path, start: str, months: int) -> None:
-    from jixiao.warehouse import build
+    from jixiao.pipeline import build
 
     year, month = map(int, start.split("-"))
     first = date(year, month, 1)
@@ -106,10 +106,10 @@ def main(jsonl_dir: Path, start: str, months: int) -> None:
     size_mb = cfg.warehouse_path.stat().st_size / 2**20
     print(f"validated {kept + rejected:,} lines ({rejected:,} malformed dropped); landed {rows:,} events "
           f"({first} – {end}) in {landed_s:.0f}s (bulk, not the ingestor)")
-    print(f"full build          : {full.seconds:7.1f}s  ({rows / full.seconds:,.0f} events/s; "
+    print(f"full build          : {full.total_seconds:7.1f}s  ({rows / full.total_seconds:,.0f} events/s; "
           f"{facts:,} indicator values; warehouse {size_mb:,.0f} MiB)")
-    print(f"incremental (+1 day): {incremental.seconds:7.1f}s  ({extra:,} new events on {end})")
-    print(f"ratio full / incremental: {full.seconds / incremental.seconds:.1f}×   (JX_HOME {home})")
+    print(f"incremental (+1 day): {incremental.total_seconds:7.1f}s  ({extra:,} new events on {end})")
+    print(f"ratio full / incremental: {full.total_seconds / incremental.total_seconds:.1f}×   (JX_HOME {home})")
 
 
 if __name__ == "__main__":

@@ -4,28 +4,23 @@ from __future__ import annotations
 import sys
 
 import click
-from rich.text import Text
-
 from jixiao.cli.common import console, require_warehouse
 
 
 @click.command()
-def build() -> None:
-    """Build the warehouse with dbt into a new file and publish it atomically."""
-    from jixiao.warehouse import BuildError, build as run
-
-    nodes: list[str] = []
-
-    def show(line: str) -> None:
-        nodes.append(line)
-        console.print(Text.from_ansi(line))
+@click.option("--nodes", is_flag=True, help="Print dbt's line for every model, seed and test.")
+def build(nodes: bool) -> None:
+    """Build a candidate warehouse (dbt → docs → checks), publish it atomically, render the reports."""
+    from jixiao.pipeline import ChecksFailed, Progress, build as run
+    from jixiao.warehouse import BuildError, BuildInProgress
 
     try:
-        result = run(on_node=show)
-    except BuildError as error:
+        summary = run(progress=Progress(console, nodes=nodes))
+    except (BuildError, ChecksFailed, BuildInProgress) as error:
         raise click.ClickException(str(error)) from None
-    console.print(f"published {result.warehouse}: {len(nodes)} dbt nodes built and tested, "
-                  f"{len(result.marts)} marts exported to Parquet, in {result.seconds:.1f}s")
+    published = summary.steps["publish"]
+    console.print(f"published {published['warehouse']}: {summary.steps['dbt']['nodes']} dbt nodes, "
+                  f"{len(published['marts'])} marts exported to Parquet, in {summary.total_seconds:.1f} s")
 
 
 @click.command()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from jixiao import warehouse
+from jixiao import pipeline
 from jixiao.runtime.config import settings
 from landing_fixture import fixture_events, land
 
@@ -37,7 +37,7 @@ def scored_warehouse(tmp_path_factory):
         cfg = settings()
         events, violations = scoring_events()
         land(events, cfg)
-        result = warehouse.build(cfg)
+        result = pipeline.build(cfg)
         yield {"cfg": cfg, "result": result, "violations": violations}
 
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pytest
 
-from jixiao import warehouse
+from jixiao import pipeline
 from jixiao.runtime.config import settings
 from landing_fixture import fixture_departments, fixture_events, land
 
@@ -40,13 +40,13 @@ def built(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("JX_HOME", str(home))
         cfg = settings()
-        first = warehouse.build(cfg)
+        first = pipeline.build(cfg)
         stop = home / "stop-reader"
         reader = subprocess.Popen([sys.executable, "-c", READER, str(cfg.warehouse_path), str(stop)],
                                   stdout=subprocess.PIPE, text=True)
         events = fixture_events()
         land(events, cfg)
-        second = warehouse.build(cfg)
+        second = pipeline.build(cfg)
         stop.touch()
         out, _ = reader.communicate(timeout=60)
         yield {"cfg": cfg, "events": events, "first": first, "second": second,
@@ -65,7 +65,7 @@ def test_empty_sources_build_and_a_reader_sees_the_new_version_after_reconnectin
     assert reader["before"] == 0, "the first build ran on an empty landing zone"
     assert reader["queries"] > 0, "the reader kept querying the old version during the rebuild"
     assert reader["after"] > 0, "after reconnecting it sees the rebuilt warehouse"
-    print(f"full build on the fixture: {built['second'].seconds:.1f}s")
+    print(f"full build on the fixture: {built['second'].total_seconds:.1f}s")
 
 
 def test_every_department_has_every_applicable_indicator_and_period(con):
