@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 
 
 def _num(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+    return f"{value:.1f}"
 
 
 def _polygon(points: Sequence[tuple[float, float]]) -> str:
@@ -27,6 +27,7 @@ def radar(labels: Sequence[str], values: Sequence[float | None], reference: Sequ
     """
     centre, radius = size / 2, size / 2 - 56
     count = len(labels)
+    values, reference = _floats(values), _floats(reference)
 
     def point(i: int, value: float | None, scale: float = 1.0) -> tuple[float, float]:
         angle = -math.pi / 2 + 2 * math.pi * i / count
@@ -55,6 +56,11 @@ def radar(labels: Sequence[str], values: Sequence[float | None], reference: Sequ
     return Markup("".join(parts))
 
 
+def _floats(values: Sequence) -> list[float | None]:
+    """Plain floats (marts may hand over DECIMAL values), missing stays None."""
+    return [None if v is None else float(v) for v in values]
+
+
 def _radar_title(labels, values, reference, reference_label) -> str:
     shown = lambda v: "无数据" if v is None else _num(v)  # noqa: E731
     return "；".join(f"{label} {shown(v)}（{reference_label} {shown(r)}）"
@@ -64,10 +70,12 @@ def _radar_title(labels, values, reference, reference_label) -> str:
 def sparkline(values: Sequence[float | None], target: float | None = None, status: str = "none",
               width: int = 120, height: int = 28) -> Markup:
     """A trend line over periods (gaps where a period has no value), the target dashed, the last point marked."""
+    values = _floats(values)
+    target = None if target is None else float(target)
     present = [v for v in values if v is not None]
     if not present:
         return Markup(f'<svg class="spark" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-                      'role="img" xmlns="http://www.w3.org/2000/svg"><title>无数据</title></svg>')
+                      'role="img"><title>无数据</title></svg>')
     scale_values = present + ([target] if target is not None else [])
     low, high = min(scale_values), max(scale_values)
     span = (high - low) or abs(high) or 1.0
@@ -88,7 +96,7 @@ def sparkline(values: Sequence[float | None], target: float | None = None, statu
     if current:
         segments.append(current)
     parts = [f'<svg class="spark" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-             f'xmlns="http://www.w3.org/2000/svg"><title>{escape(" → ".join("—" if v is None else _num(v) for v in values))}</title>']
+             f'><title>{escape(" → ".join("—" if v is None else _num(v) for v in values))}</title>']
     if target is not None:
         _, ty = xy(0, target)
         parts.append(f'<line class="target" x1="{pad}" y1="{_num(ty)}" x2="{width - pad}" y2="{_num(ty)}"/>')

@@ -1,6 +1,7 @@
 """Read what one period's report site needs from the warehouse: one query per mart for every department."""
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -51,10 +52,28 @@ class PeriodData:
     available: set[str]
 
 
-def _records(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> list[dict]:
+class Row(dict):
+    """A result row: a dict whose columns are also attributes (templates read ``row.column`` without the cost
+    of a failed attribute lookup first)."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def _records(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> list[Row]:
+    """Rows as :class:`Row`; DECIMAL columns as floats (the pages compute with them)."""
     cursor = con.execute(sql, params or {})
     names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
+    decimals = [i for i, d in enumerate(cursor.description) if re.fullmatch(r"DECIMAL\(\d+,\d+\)", str(d[1]))]
+    rows = cursor.fetchall()
+    if decimals:
+        rows = [tuple(float(v) if i in decimals and v is not None else v for i, v in enumerate(row)) for row in rows]
+    return [Row(zip(names, row)) for row in rows]
 
 
 def _group(rows: list[dict], key: str = "dept_code") -> dict[str, list[dict]]:
@@ -109,18 +128,17 @@ def load_period(con: duckdb.DuckDBPyConnection, period: str) -> PeriodData:
     if period not in all_periods:
         raise ValueError(f"no scores for period {period!r}; scored periods: {', '.join(all_periods) or 'none'}")
     params = {"period": period}
-    scores, history = {}, defaultdict(lambda: [None] * len(all_periods))
-    index = {p: i for i, p in enumerate(all_periods)}
-    for row in _records(con, sources.SCORES):
-        history[row["dept_code"]][index[row["period"]]] = row["overall_score"]
-        if row["period"] == period:
-            scores[row["dept_code"]] = row
+    shown = all_periods[:all_periods.index(period) + 1]
+    history = {}
+    for row in _records(con, sources.SCORE_HISTORY, params):
+        by_period = dict(zip(row["periods"], row["scores"]))
+        history[row["dept_code"]] = [by_period.get(p) for p in shown]
     return PeriodData(
         period=period,
         periods=all_periods,
         departments=_records(con, sources.DEPARTMENTS),
-        scores=scores,
-        score_history=dict(history),
+        scores={r["dept_code"]: r for r in _records(con, sources.SCORES, params)},
+        score_history=history,
         tiers={r["dept_code"]: r for r in _records(con, sources.TIERS + " where t.period = $period", params)}
         if "fct_dept_tier" in tables else {},
         indicators=_group(_records(con, sources.INDICATORS, params)) if "fct_indicator_value" in tables else {},

@@ -21,18 +21,21 @@ from itertools import groupby
 from operator import itemgetter
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 from zoneinfo import ZoneInfo
 
 import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from jixiao.reports import charts, sources
-from jixiao.reports.data import PeriodData, load_period, periods as scored_periods
+from jixiao.reports.data import PeriodData, Row, load_period, periods as scored_periods
 from jixiao.runtime.config import BUSINESS_TZ, Settings, settings
 
 TEMPLATES = Path(__file__).parent / "templates"
+OnPage = Callable[[str, int, int], None]
 GRADES = ("优", "良", "中", "差")
 GRADE_CLASS = {"优": "g-a", "良": "g-b", "中": "g-c", "差": "g-d"}
 TIER_ORDER = ("pilot", "standard", "partner", "diagnosis", "unscored")
@@ -66,6 +69,8 @@ def _fmt(value, digits: int | None = None) -> str:
         return "是" if value else "否"
     if isinstance(value, int):
         return f"{value:,}"
+    if isinstance(value, Decimal):
+        value = float(value)
     if isinstance(value, float):
         if digits is None:
             digits = 1 if abs(value) >= 1 or value == 0 else 2
@@ -114,21 +119,17 @@ def _indicator_rows(rows: list[dict]) -> list[dict]:
     for row in sorted(rows, key=lambda r: (dimension_order.get(r["dimension"], 9), r["indicator_code"])):
         status = indicator_status(row["value"], row["target"], row["direction"])
         sample = row["sample_size"]
-        out.append({**row, "dimension_name": labels.get(row["dimension"], row["dimension"]), "status": status,
-                    "small_sample": sample is not None and 0 < sample < sources.SMALL_SAMPLE,
-                    "spark": charts.sparkline(row["history"][-12:], row["target"], status)})
+        out.append(Row(row, dimension_name=labels.get(row["dimension"], row["dimension"]), status=status,
+                       small_sample=sample is not None and 0 < sample < sources.SMALL_SAMPLE,
+                       spark=charts.sparkline(row["history"][-12:], row["target"], status)))
     return out
 
 
 def _why(items: list[dict]) -> dict:
-    """The 360 parts (depth 1) and the indicators that added most and lost most points to the overall score."""
-    parts = sorted((i for i in items if i["depth"] == 1), key=lambda i: -(i["weight"] or 0))
-    leaves = [i for i in items if i["kind"] == "indicator" and i["effective_weight"] and i["score"] is not None]
-    for leaf in leaves:
-        leaf["lost"] = leaf["effective_weight"] * 100 - (leaf["contribution"] or 0)
-    return {"parts": parts,
-            "gains": sorted(leaves, key=lambda i: -(i["contribution"] or 0))[:5],
-            "losses": sorted((i for i in leaves if i["lost"] > 0.05), key=lambda i: -i["lost"])[:5],
+    """The 360 parts and the indicators that added most and lost most points (ranked by the query)."""
+    return {"parts": sorted((i for i in items if i["depth"] == 1), key=lambda i: -(i["weight"] or 0)),
+            "gains": sorted((i for i in items if i["gain_rank"]), key=itemgetter("gain_rank")),
+            "losses": sorted((i for i in items if i["loss_rank"]), key=itemgetter("loss_rank")),
             "exempted": [i for i in items if i["exempted"]]}
 
 
@@ -185,8 +186,7 @@ def _index_rows(data: PeriodData) -> list[dict]:
     alerts = data.slots["alerts"].totals
     for dept in data.departments:
         code = dept["dept_code"]
-        rows.append({"dept": dept, "score": data.scores.get(code), "tier": data.tiers.get(code),
-                     "alerts": alerts.get(code, 0)})
+        rows.append(Row(dept=dept, score=data.scores.get(code), tier=data.tiers.get(code), alerts=alerts.get(code, 0)))
     rows.sort(key=lambda r: (r["score"] is None or r["score"]["overall_score"] is None,
                              -(r["score"]["overall_score"] or 0) if r["score"] else 0, r["dept"]["dept_code"]))
     return rows
@@ -207,7 +207,7 @@ def _prune(folder: Path, keep: set[str]) -> None:
 
 
 def render_period(con: duckdb.DuckDBPyConnection, period: str, out_dir: Path, rendered: list[str],
-                  generated_at: str, summary: SiteSummary) -> PeriodData:
+                  generated_at: str, summary: SiteSummary, on_page: OnPage | None = None) -> PeriodData:
     """Write ``<period>/index.html`` and one page per department of the period."""
     env = environment()
     data = load_period(con, period)
@@ -218,10 +218,12 @@ def render_period(con: duckdb.DuckDBPyConnection, period: str, out_dir: Path, re
     common = {"period": period, "periods": rendered, "generated_at": generated_at, "root": "../",
               "pending_quality": [data.slots[k].slot.title for k in sources.DATA_QUALITY if not data.slots[k].available]}
     written = set()
-    for dept in data.departments:
+    for done, dept in enumerate(data.departments, 1):
         html = page_template.render(**common, **_department_page(data, dept, names))
         summary.bytes += _write(folder / f"{dept['dept_code']}.html", html)
         written.add(f"{dept['dept_code']}.html")
+        if on_page and (done % 100 == 0 or done == len(data.departments)):
+            on_page(period, done, len(data.departments))
     index = env.get_template("index.html.j2").render(
         **common, overview=_overview(data), rows=_index_rows(data), page_prefix="")
     summary.bytes += _write(folder / "index.html", index)
@@ -233,12 +235,16 @@ def render_period(con: duckdb.DuckDBPyConnection, period: str, out_dir: Path, re
 
 
 def render_site(cfg: Settings | None = None, out_dir: Path | None = None, periods: list[str] | None = None,
-                all_periods: bool = False, database: Path | None = None) -> SiteSummary:
-    """Render the site for the given periods (default: the latest scored one) into ``out_dir``."""
+                all_periods: bool = False, database: Path | None = None, on_page: OnPage | None = None) -> SiteSummary:
+    """Render the site for the given periods (default: the latest scored one) into ``out_dir``.
+
+    ``on_page(period, done, total)`` is called every hundred pages (progress).
+    """
     cfg = cfg or settings()
     out_dir = Path(out_dir or cfg.reports_dir)
     started = time.perf_counter()
     with duckdb.connect(str(database or cfg.warehouse_path), read_only=True) as con:
+        con.execute("set enable_progress_bar = false")
         available = scored_periods(con)
         if not available:
             raise ValueError("the warehouse has no scored period yet: nothing to report")
@@ -254,7 +260,7 @@ def render_site(cfg: Settings | None = None, out_dir: Path | None = None, period
         rendered = sorted(set(chosen) | {p.name for p in out_dir.iterdir() if p.is_dir() and p.name in available})
         latest = None
         for period in chosen:
-            latest = render_period(con, period, out_dir, rendered, generated_at, summary)
+            latest = render_period(con, period, out_dir, rendered, generated_at, summary, on_page)
     if latest.period == rendered[-1] or not (out_dir / "index.html").exists():
         index = env.get_template("index.html.j2").render(
             period=latest.period, periods=rendered, generated_at=generated_at, root="",

@@ -24,20 +24,30 @@ DEPARTMENTS = """
 PERIODS = "select distinct period from marts.fct_dept_score order by period"
 
 SCORES = """
-    select dept_code, period, dept_type, overall_score, grade, composite_score, composite_status, overall_status,
-           overall_coverage,
-           composite_coverage, n_indicators, n_indicators_with_data, n_exempted,
-           rank_in_type, n_scored_in_type, rank_in_region, n_scored_in_region,
-           rank() over (partition by period order by overall_score desc nulls last) as rank_in_province,
-           count(overall_score) over (partition by period) as n_scored_in_province,
-           {dimension_columns}, {type_averages}
-    from marts.fct_dept_score
+    select * from (
+        select dept_code, period, dept_type, overall_score, grade, composite_score, composite_status, overall_status,
+               overall_coverage, composite_coverage, n_indicators, n_indicators_with_data, n_exempted,
+               rank_in_type, n_scored_in_type, rank_in_region, n_scored_in_region,
+               rank() over (partition by period order by overall_score desc nulls last) as rank_in_province,
+               count(overall_score) over (partition by period) as n_scored_in_province,
+               {dimension_columns}, {type_averages}
+        from marts.fct_dept_score
+        where period = $period
+    )
 """.format(
     dimension_columns=", ".join(f"{d}_score" for d, _ in DIMENSIONS),
     type_averages=", ".join(f"avg({d}_score) over (partition by dept_type, period) as type_avg_{d}"
                             for d, _ in DIMENSIONS),
 )
-"""Department × period scores (all periods: the page shows the trend), with the same-type dimension averages."""
+"""Department scores of the page's period, with the same-type dimension averages (the radar's reference)."""
+
+SCORE_HISTORY = """
+    select dept_code, list(period order by period) as periods, list(overall_score order by period) as scores
+    from marts.fct_dept_score
+    where period <= $period
+    group by dept_code
+"""
+"""Each department's overall score in every period up to the page's (the trend)."""
 
 TIERS = """
     select t.dept_code, t.period, t.tier_code, t.tier, t.reason, t.overall_score, t.partner_dept_code, t.partner_score,
@@ -66,13 +76,29 @@ INDICATORS = """
 """Each department's indicators in the page's period, with the value history up to it (the sparkline)."""
 
 CONTRIBUTIONS = """
-    select dept_code, item, item_name, kind, parent, depth, dimension, raw, score, weight, effective_weight,
-           contribution, status, exempted, exemption
-    from marts.fct_dept_score_contribution
-    where period = $period and tree = 'overall'
-    order by dept_code, depth, item
+    with items as (
+        select dept_code, item, coalesce(item_name, item) as item_name, kind, depth, score, weight,
+               effective_weight, contribution, effective_weight * 100 - contribution as lost, status, exempted,
+               exemption
+        from marts.fct_dept_score_contribution
+        where period = $period and tree = 'overall'
+    ),
+    leaves as (
+        select *,
+               row_number() over (partition by dept_code order by contribution desc, item) as gain_rank,
+               row_number() over (partition by dept_code order by lost desc, item) as loss_rank
+        from items
+        where kind = 'indicator' and effective_weight > 0 and score is not null
+    )
+    select dept_code, item, item_name, kind, depth, score, weight, effective_weight, contribution, lost, status,
+           exempted, exemption, null as gain_rank, null as loss_rank
+    from items where depth = 1 or exempted
+    union all
+    select dept_code, item, item_name, kind, depth, score, weight, effective_weight, contribution, lost, status,
+           exempted, exemption, gain_rank, case when lost > 0.05 then loss_rank end
+    from leaves where gain_rank <= 5 or (loss_rank <= 5 and lost > 0.05)
 """
-"""The 360 tree of the page's period: the 360 parts (depth 1) and every indicator's contribution."""
+"""The 360 parts (depth 1), exempted items and the five indicators adding most and losing most points."""
 
 SMALL_SAMPLE = 30
 """A rate computed from fewer cases than this is shown with its sample size and a caution."""

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
-from kafka import KafkaAdminClient
+from topics import delete_source_topics
 
 from jixiao import contracts
 from jixiao.ingestors.consumer import IngestStats, ingest
@@ -48,22 +47,6 @@ def jx_home(tmp_path, monkeypatch):
     """A fresh output folder (landing zone, warehouse, reports) for one test."""
     monkeypatch.setenv("JX_HOME", str(tmp_path / "home"))
     return tmp_path / "home"
-
-
-def delete_source_topics(cfg) -> None:
-    """Delete every source topic (and wait until the broker has) so producing starts from empty topics."""
-    admin = KafkaAdminClient(bootstrap_servers=cfg.bootstrap_servers)
-    try:
-        source_topics = [contracts.topic(s) for s in contracts.SOURCES]
-        existing = [t for t in admin.list_topics() if t in source_topics]
-        if existing:
-            admin.delete_topics(existing)
-            deadline = time.monotonic() + 30
-            while set(existing) & set(admin.list_topics()):
-                assert time.monotonic() < deadline, "topics were not deleted within 30s"
-                time.sleep(0.2)
-    finally:
-        admin.close()
 
 
 @pytest.fixture

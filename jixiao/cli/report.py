@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 import duckdb
+from rich.progress import Progress
 
 from jixiao.cli.common import console, require_warehouse
 
@@ -29,12 +30,18 @@ def report(periods: tuple[str, ...], all_periods: bool, out: Path | None, pdf: b
     from jixiao.reports.render import render_site
 
     cfg = require_warehouse()
-    try:
-        site = render_site(cfg, out_dir=out, periods=list(periods), all_periods=all_periods)
-    except (ReportDataMissing, ValueError) as error:
-        raise click.ClickException(str(error)) from None
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("rendering", total=None)
+
+        def on_page(period: str, done: int, total: int) -> None:
+            bar.update(task, description=f"rendering {period}", completed=done, total=total)
+
+        try:
+            site = render_site(cfg, out_dir=out, periods=list(periods), all_periods=all_periods, on_page=on_page)
+        except (ReportDataMissing, ValueError) as error:
+            raise click.ClickException(str(error)) from None
     console.print(f"wrote {site.pages:,} department pages for {', '.join(site.periods)} and the index "
-                  f"{site.index} ({site.bytes / 1e6:.1f} MB) in {site.seconds:.1f} s")
+                  f"{site.index} ({site.bytes / 1e6:.1f} MB) in {site.seconds:.1f} s", soft_wrap=True)
     latest = site.periods[-1]
     try:
         if pdf or depts or tier:
@@ -47,7 +54,7 @@ def report(periods: tuple[str, ...], all_periods: bool, out: Path | None, pdf: b
                 raise click.ClickException(f"unknown department {unknown[0]}")
             result = render_pdfs(site.out_dir, latest, codes)
             console.print(f"wrote {len(result.files)} PDFs to {site.out_dir / 'pdf' / latest} "
-                          f"({result.per_second:.1f} per second)")
+                          f"({result.per_second:.1f} per second)", soft_wrap=True)
         if check:
             _check(check_site(site.out_dir, latest, site.departments[latest][0]))
     except (BrowserUnavailable, CjkMissing, FileNotFoundError) as error:
@@ -60,7 +67,7 @@ def _check(checks) -> None:
         problems = page.problems()
         failed |= bool(problems)
         mark = "[green]ok[/]" if not problems else "[red]" + "; ".join(problems) + "[/]"
-        console.print(f"{mark} {page.url} — screenshot {page.screenshot}", highlight=False)
+        console.print(f"{mark} {page.url} — screenshot {page.screenshot}", highlight=False, soft_wrap=True)
     if failed:
         raise click.ClickException("the browser check found problems (see above)")
 
