@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from fnmatch import fnmatchcase
 from dataclasses import dataclass, field
 
 import duckdb
@@ -154,30 +155,32 @@ def load_slot(con: duckdb.DuckDBPyConnection, slot: Slot, period: str,
               tables: dict[str, dict[str, Column]] | None = None) -> SlotData:
     """Read a slot's present marts in one query: at most ``slot.limit`` rows per department, with totals."""
     tables = tables if tables is not None else mart_columns(con)
-    present = [m for m in slot.marts if m in tables]
+    present = [m for m in sorted(tables) if any(fnmatchcase(m, pattern) for pattern in slot.marts)]
     if not present:
         return SlotData(slot, available=False)
     wanted = [c for c, _ in slot.columns]
-    selects, seen = [], {}
+    selects, seen, selected = [], {}, set()
     for mart in present:
         columns = tables[mart]
         shown = [c for c in wanted if c in columns] or [c for c in columns if c not in DEPT_KEYS]
+        hidden = [c for c, _ in slot.order if c in columns and c not in shown]
+        if "period" in columns and "period" not in shown + hidden:
+            hidden.append("period")
         dept_key = next((k for k in DEPT_KEYS if k in columns), None)
-        select = [f'"{c}"' for c in shown]
+        select = [f'"{c}"' for c in shown + hidden]
         if dept_key == "dept_code":
             select.append("dept_code")
         elif dept_key is not None and columns[dept_key].data_type.endswith("[]"):
             select.append(f'unnest("{dept_key}") as dept_code')
         else:
             select.append("null::varchar as dept_code")
-        if "period" in columns and "period" not in shown:
-            select.append("period")
         where = {"equal": "where period = $period", "upto": "where period <= $period"}.get(slot.periods, "")
         selects.append(f"select {', '.join(select)} from {SCHEMA}.{mart} {where if 'period' in columns else ''}")
+        selected |= set(shown + hidden)
         for column in shown:
             seen.setdefault(column, dict(slot.columns).get(column, columns[column].label))
     union = " union all by name ".join(selects)
-    order = ", ".join(term for column, term in slot.order if column in seen or column == "period") or "1"
+    order = ", ".join(term for column, term in slot.order if column in selected) or "1"
     rows = _records(con, f"""
         with rows as ({union})
         select *, count(*) over (partition by dept_code) as _total from rows
@@ -187,6 +190,8 @@ def load_slot(con: duckdb.DuckDBPyConnection, slot: Slot, period: str,
     for row in rows:
         code = row.pop("dept_code")
         total = row.pop("_total")
+        for column in selected - seen.keys():
+            row.pop(column, None)
         if code is None:
             data.province_rows.append(row)
         else:

@@ -91,12 +91,21 @@ def _cell(value) -> str:
     return _fmt(value)
 
 
+def _cases(value) -> list[dict]:
+    """Case-library suggestions (JSON text: a list of cases with at least a title) as a list; [] otherwise."""
+    try:
+        cases = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        return []
+    return [c for c in cases if isinstance(c, dict) and c.get("title")] if isinstance(cases, list) else []
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     """The Jinja environment, built and its templates compiled once per process; autoescape everywhere."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(num=_fmt, cell=_cell, pct=lambda v: "—" if v is None else f"{v * 100:.0f}%")
+    env.filters.update(num=_fmt, cell=_cell, cases=_cases, pct=lambda v: "—" if v is None else f"{v * 100:.0f}%")
     env.globals.update(GRADE_CLASS=GRADE_CLASS, STATUS_LABEL=STATUS_LABEL, STATUS_NAMES=STATUS_NAMES,
                        NOT_YET=sources.NOT_YET,
                        small_sample=sources.SMALL_SAMPLE, quality_keys=sources.DATA_QUALITY)

@@ -108,7 +108,7 @@ SMALL_SAMPLE = 30
 class Slot:
     """A report section read from an optional mart: shown when the mart exists, "not yet available" otherwise.
 
-    ``marts``: candidates, every present one is read (their rows concatenated — e.g. several alert marts);
+    ``marts``: names or patterns; every present match is read (rows concatenated — e.g. the alert marts);
     ``columns``: (column, Chinese label) shown when present (all columns when none is);
     ``periods``: ``equal`` (rows of the page's period), ``upto`` (up to it) or ``any``;
     ``order``: (column, SQL order term) pairs, used when the column exists; ``limit``: rows shown per department.
@@ -124,42 +124,49 @@ class Slot:
     note: str = ""
 
 
-ALERT_COLUMNS = (("severity", "级别"), ("period", "期间"), ("alert_type", "类型"), ("title", "预警"),
-                 ("detail", "说明"), ("case_suggestions", "案例库建议"), ("suggested_cases", "案例库建议"),
-                 ("evidence", "证据"), ("raised_at", "发出时间"))
-
 SLOTS: tuple[Slot, ...] = (
-    Slot("alerts", "预警与案例建议", ("fct_alert", "fct_rule_alert", "fct_model_alert", "fct_ledger_alert"),
-         ALERT_COLUMNS, periods="upto", limit=15,
+    Slot("alerts", "预警与案例建议", ("fct_*_alert",),
+         (("severity", "级别"), ("period", "期间"), ("title", "预警"), ("detail", "说明"),
+          ("case_suggestions", "案例库建议"), ("evidence", "证据"), ("raised_at", "发出时间")),
+         periods="upto", limit=15,
          order=(("severity", "case severity when 'high' then 0 when 'medium' then 1 else 2 end"),
                 ("raised_at", "raised_at desc"))),
-    Slot("pdca", "整改事项（PDCA）", ("fct_pdca_item",),
-         (("item_key", "编号"), ("title", "事项"), ("stage", "阶段"), ("status", "状态"), ("owner", "责任人"),
-          ("deadline", "期限"), ("is_overdue", "是否逾期"), ("check_result", "检查结论")),
-         periods="any", order=(("deadline", "deadline"),)),
-    Slot("integrity", "廉政风险", ("fct_dept_integrity_risk",),
-         (("period", "期间"), ("risk_score", "风险分"), ("risk_level", "风险等级"), ("n_tenders", "招标数"),
-          ("n_flagged_tenders", "高风险招标"), ("top_features", "主要风险特征")),
-         periods="upto", order=(("period", "period desc"),), limit=3),
-    Slot("lagging", "滞后风险预测", ("fct_lagging_risk",),
-         (("period", "预测期"), ("probability", "落入诊断档概率"), ("risk_level", "风险等级"),
-          ("top_features", "主要因素")),
-         periods="upto", order=(("period", "period desc"),), limit=3),
+    Slot("pdca", "整改事项（PDCA）", ("fct_rectification", "fct_pdca_item"),
+         (("title", "事项"), ("owner", "责任人"), ("opened_period", "立项期"), ("deadline_date", "期限"),
+          ("stage_name", "阶段"), ("check_result", "检查结论"), ("is_overdue", "是否逾期"),
+          ("months_overdue", "逾期月数")),
+         periods="any", order=(("is_closed", "is_closed"), ("is_overdue", "is_overdue desc"),
+                               ("deadline_date", "deadline_date"))),
+    Slot("integrity", "廉政风险（招投标）", ("fct_dept_integrity_risk",),
+         (("risk_level", "风险等级"), ("dept_risk_score", "风险分"), ("risk_rank", "全省排名"), ("n_tenders", "招标数"),
+          ("n_flagged", "高风险招标"), ("flagged_share", "高风险占比"), ("main_flag_reason", "主要风险特征"),
+          ("last_flagged_period", "最近高风险期")), periods="any"),
+    Slot("lagging", "滞后风险预测（下期落入末位的概率）", ("fct_dept_lagging_risk", "fct_lagging_risk"),
+         (("period", "预测依据期"), ("predicted_period", "预测期"), ("lagging_probability", "概率"),
+          ("bottom_months_3", "近三期末位次数")), periods="equal"),
+    Slot("opinion", "舆情与诉求情绪", ("fct_dept_opinion_monthly",),
+         (("posts", "帖文数"), ("negative_post_rate", "负面帖文占比"), ("tickets", "12345 工单"),
+          ("negative_ticket_rate", "负面工单占比"), ("review_comments", "好差评留言"),
+          ("negative_comment_rate", "负面留言占比")), periods="equal"),
     Slot("zombie", "僵尸指标", ("fct_zombie_indicator",),
-         (("indicator_name", "指标"), ("indicator_code", "编码"), ("annual_change_rate", "年变化率"),
-          ("excluded_from", "移出评分自"), ("reason", "理由")), periods="upto"),
-    Slot("held", "待复核数值（异常值拦截）", ("fct_review_queue", "fct_held_value"),
-         (("indicator_name", "指标"), ("period", "期间"), ("value", "数值"), ("rule", "规则"),
-          ("decision", "复核结论"), ("reason", "理由")), periods="upto"),
+         (("indicator_name", "指标"), ("change_rate", "年变化率"), ("threshold", "阈值"),
+          ("first_flagged_period", "首次标记"), ("excluded_from", "移出评分自"), ("status", "状态"),
+          ("review_status", "复核")), periods="any"),
+    Slot("held", "待复核数值（异常值拦截）", ("fct_held_value",),
+         (("indicator_name", "指标"), ("period", "期间"), ("value", "数值"), ("responses", "样本量"),
+          ("bound_name", "规则"), ("status_name", "状态"), ("decision_reason", "复核意见")), periods="upto",
+         order=(("period", "period desc"),)),
     Slot("verification", "跨源核查任务", ("fct_verification_task",),
-         (("period", "期间"), ("check_type", "核查类型"), ("title", "任务"), ("self_reported", "自报值"),
-          ("independent", "独立来源值"), ("status", "状态")), periods="upto"),
+         (("check_name", "核查"), ("indicator_code", "指标"), ("opened_period", "立项期"),
+          ("reported_figure", "自报值"), ("independent_figure", "独立来源值"), ("review_status", "状态")),
+         periods="any"),
     Slot("benford", "本福特定律检验", ("fct_benford_test",),
-         (("figure", "数据"), ("window", "窗口"), ("n", "样本量"), ("mad", "MAD"), ("conformity", "符合度"),
-          ("status", "结论")), periods="upto", order=(("period", "period desc"),), limit=5),
+         (("test_name", "检验"), ("window_start", "窗口起"), ("window_end", "窗口止"), ("n_amounts", "样本量"),
+          ("min_sample", "最低样本"), ("mad", "MAD"), ("conformity_name", "符合度"), ("is_flagged", "是否预警")),
+         periods="any"),
     Slot("quarantined", "隔离记录（数据质量）", ("fct_quarantined_record",),
-         (("source", "来源"), ("event_type", "事件类型"), ("reason", "原因"), ("record_count", "条数"),
-          ("count", "条数"), ("first_seen", "首次"), ("last_seen", "最近")), periods="any"),
+         (("source", "来源"), ("event_type", "事件类型"), ("reason_name", "原因"), ("copies", "条数"),
+          ("first_seen_at", "首次"), ("last_seen_at", "最近")), periods="any"),
     Slot("rejected", "被拒绝的考评打分（超出权责清单）", ("fct_appraisal_rejected_score",),
          (("evaluator_type", "评价主体"), ("appraisal_dimension", "考评维度"), ("score", "分数"),
           ("rejection_reason", "理由")), periods="equal"),
@@ -167,14 +174,17 @@ SLOTS: tuple[Slot, ...] = (
          (("indicator_code", "指标"), ("reason", "事由"), ("approver", "批准人"), ("status_note", "状态"),
           ("contribution_removed", "移出贡献分"), ("overall_change", "综合得分变化")), periods="equal"),
     Slot("ledger", "专项资金存证台账", ("fct_ledger_verification",),
-         (("fund", "资金"), ("fund_type", "资金类型"), ("entries", "条目数"), ("verified", "校验通过"),
-          ("first_bad_entry", "首个异常条目"), ("kind", "异常类型"), ("checked_at", "校验时间")), periods="any"),
+         (("fund_name", "资金"), ("entries", "条目数"), ("verified_entries", "校验通过"),
+          ("verification_status", "校验结果"), ("tamper_kind_name", "异常类型"),
+          ("first_bad_disbursement_id", "首个异常拨付"), ("checked_at_local", "校验时间")), periods="any"),
     Slot("voice", "群众声音摘录（12345 工单与网络舆情）", ("fct_citizen_voice",),
          (("source_name", "来源"), ("signal", "关注原因"), ("occurred_on", "日期"), ("text", "内容")),
          periods="equal", order=(("source_name", "source_name"), ("rank_in_dept", "rank_in_dept")), limit=10,
          note="内容已在入库时脱敏；仅摘录超时、未解决或低满意度工单与转发最多的帖文。"),
 )
-"""The department page's optional sections, in page order."""
+"""The department page's optional sections, in page order. ``marts`` may hold a pattern: ``fct_*_alert`` is
+every alert mart (the standard alert columns plus their own, e.g. case suggestions), not the collected
+``fct_alert``."""
 
 DATA_QUALITY = ("zombie", "held", "verification", "benford", "quarantined", "rejected")
 """Slots grouped under 数据质量 on the page and counted in the province overview."""

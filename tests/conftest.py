@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from topics import delete_source_topics
+from topics import delete_source_topics, fresh_platform
 
 from jixiao import contracts
 from jixiao.ingestors.consumer import IngestStats, ingest
@@ -95,11 +95,7 @@ PLATFORM_SCALE = {"scale": "XS", "seed": 11, "start": "2026-01", "months": 12,
 @pytest.fixture(scope="session")
 def simulated_platform(kafka_broker, tmp_path_factory) -> SimulatedPlatform:
     """Simulate → Kafka → ingest → one Airflow run of the warehouse DAG, once per session. Read it, never write it."""
-    home = tmp_path_factory.mktemp("platform") / "home"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("JX_HOME", str(home))
-        cfg = settings()
-        delete_source_topics(cfg)
+    with fresh_platform(tmp_path_factory, "platform") as cfg:
         sink = RecordingSink(cfg)
         produced = simulate(sink, progress=False, **PLATFORM_SCALE)
         stats = ingest(list(contracts.SOURCES), group="simulated-platform", cfg=cfg, progress=False)

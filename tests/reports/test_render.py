@@ -60,12 +60,15 @@ def test_an_alert_mart_is_shown_for_its_department_only_and_escaped(warehouse, t
                            ("a2", "low", "D0001", "2026-01", "较早的预警", "—"),
                            ("a3", "medium", "D0001", "2026-03", "以后的预警", "—"),
                            ("a4", "high", "D0002", "2026-02", "别的部门", "—")])
+    with duckdb.connect(str(warehouse)) as con:  # the collected alerts (delivery) must not count twice
+        con.execute("create table marts.fct_alert as select * exclude (case_suggestions) from marts.fct_rule_alert")
     site(warehouse, tmp_path)
     page = (tmp_path / "site" / "2026-02" / "D0001.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;window.__xss=1&lt;/script&gt;&lt;img src=x onerror=" in page
     assert "<script>window" not in page and "<img src=x" not in page
     assert "较早的预警" in page and "以后的预警" not in page and "别的部门" not in page
     assert page.index("&lt;script&gt;") < page.index("较早的预警")  # high severity first
+    assert "<li>某市卫健委医疗纠纷人民调解&lt;进驻&gt;医院 <small>（相似度 0.42）</small></li>" in page
     index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert "本期及以前共 3 条预警" in index
 
@@ -81,8 +84,8 @@ def test_hostile_names_are_escaped_everywhere(tmp_path):
 
 def test_a_list_of_responsible_departments_shows_the_row_on_each_of_their_pages(warehouse, tmp_path):
     with duckdb.connect(str(warehouse)) as con:
-        con.execute("create table marts.fct_ledger_verification as select '乡村振兴' as fund, 120 as entries, "
-                    "false as verified, 'changed' as kind, ['D0000', 'D0002'] as responsible_dept_codes")
+        con.execute("create table marts.fct_ledger_verification as select '乡村振兴' as fund_name, 120 as entries, "
+                    "'tampered' as verification_status, ['D0000', 'D0002'] as responsible_dept_codes")
     site(warehouse, tmp_path)
     pages = {code: (tmp_path / "site" / "2026-02" / f"{code}.html").read_text(encoding="utf-8")
              for code in ("D0000", "D0001", "D0002")}

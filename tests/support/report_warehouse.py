@@ -66,11 +66,15 @@ def make_warehouse(path: Path, departments: int = 3, periods: tuple[str, ...] = 
     return path
 
 
+CASES = '[{"case_id": "C07", "title": "某市卫健委医疗纠纷人民调解<进驻>医院", "similarity": 0.4213}]'
+
+
 def add_alerts(path: Path, rows: list[tuple]) -> None:
     """A mart with the standard alert columns (as the rules, models and ledger marts will have)."""
     with duckdb.connect(str(path)) as con:
         con.execute("create table marts.fct_rule_alert (alert_key varchar, alert_type varchar, severity varchar, "
                     "dept_code varchar, period varchar, title varchar, detail varchar, evidence varchar, "
-                    "raised_at timestamp)")
+                    "raised_at timestamp, case_suggestions varchar)")
         con.executemany("insert into marts.fct_rule_alert values (?, 'consecutive_anomaly', ?, ?, ?, ?, ?, "
-                        "'{\"values\": [1, 2]}', timestamp '2026-02-03 10:00')", rows)
+                        "'{\"values\": [1, 2]}', timestamp '2026-02-03 10:00', ?)",
+                        [(*row, CASES) for row in rows])

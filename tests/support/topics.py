@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 
+import pytest
 from kafka import KafkaAdminClient
 
 from jixiao import contracts
+from jixiao.runtime.config import settings
 
 
 def delete_source_topics(cfg) -> None:
@@ -22,3 +25,14 @@ def delete_source_topics(cfg) -> None:
                 time.sleep(0.2)
     finally:
         admin.close()
+
+
+@contextmanager
+def fresh_platform(tmp_path_factory, name: str):
+    """A new JX_HOME (set in the environment while inside) and empty source topics; yields the settings."""
+    home = tmp_path_factory.mktemp(name) / "home"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("JX_HOME", str(home))
+        cfg = settings()
+        delete_source_topics(cfg)
+        yield cfg
