@@ -174,8 +174,11 @@ def load_slot(con: duckdb.DuckDBPyConnection, slot: Slot, period: str,
             select.append(f'unnest("{dept_key}") as dept_code')
         else:
             select.append("null::varchar as dept_code")
-        where = {"equal": "where period = $period", "upto": "where period <= $period"}.get(slot.periods, "")
-        selects.append(f"select {', '.join(select)} from {SCHEMA}.{mart} {where if 'period' in columns else ''}")
+        conditions = [condition for column, condition in slot.where if column in columns]
+        if "period" in columns and slot.periods in ("equal", "upto"):
+            conditions.append("period = $period" if slot.periods == "equal" else "period <= $period")
+        where = f"where {' and '.join(conditions)}" if conditions else ""
+        selects.append(f"select {', '.join(select)} from {SCHEMA}.{mart} {where}")
         selected |= set(shown + hidden)
         for column in shown:
             seen.setdefault(column, dict(slot.columns).get(column, columns[column].label))

@@ -111,7 +111,8 @@ class Slot:
     ``marts``: names or patterns; every present match is read (rows concatenated — e.g. the alert marts);
     ``columns``: (column, Chinese label) shown when present (all columns when none is);
     ``periods``: ``equal`` (rows of the page's period), ``upto`` (up to it) or ``any``;
-    ``order``: (column, SQL order term) pairs, used when the column exists; ``limit``: rows shown per department.
+    ``order``: (column, SQL order term) pairs, used when the column exists; ``limit``: rows shown per department;
+    ``where``: (column, SQL condition) pairs, applied when the column exists.
     """
 
     key: str
@@ -122,6 +123,7 @@ class Slot:
     order: tuple[tuple[str, str], ...] = ()
     limit: int = 20
     note: str = ""
+    where: tuple[tuple[str, str], ...] = ()
 
 
 SLOTS: tuple[Slot, ...] = (
@@ -155,7 +157,8 @@ SLOTS: tuple[Slot, ...] = (
     Slot("held", "待复核数值（异常值拦截）", ("fct_held_value",),
          (("indicator_name", "指标"), ("period", "期间"), ("value", "数值"), ("responses", "样本量"),
           ("bound_name", "规则"), ("status_name", "状态"), ("decision_reason", "复核意见")), periods="upto",
-         order=(("period", "period desc"),)),
+         order=(("period", "period desc"),), where=(("outlier_status", "outlier_status <> 'low_sample'"),),
+         note="只列被拦截的数值；样本不足的比率不作异常值处理（见上方样本较少的指标）。"),
     Slot("verification", "跨源核查任务", ("fct_verification_task",),
          (("check_name", "核查"), ("indicator_code", "指标"), ("opened_period", "立项期"),
           ("reported_figure", "自报值"), ("independent_figure", "独立来源值"), ("review_status", "状态")),

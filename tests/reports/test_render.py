@@ -133,3 +133,25 @@ def test_an_unknown_period_or_a_warehouse_without_scores_is_refused_clearly(ware
 ])
 def test_indicator_status_against_target_is_direction_aware(value, target, direction, status):
     assert indicator_status(value, target, direction) == status
+
+
+def test_held_values_list_only_intercepted_values_up_to_the_period(warehouse, tmp_path):
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("""create table marts.fct_held_value as select * from (values
+            ('D0001', '2026-02', '好差评满意度', 99.6, 'held', '待复核，暂不计分'),
+            ('D0001', '2026-02', '12345满意率', 100.0, 'low_sample', '样本不足，不作异常值处理，计分'),
+            ('D0001', '2026-03', '信访群众满意率', 99.9, 'held', '以后的数值')
+        ) t(dept_code, period, indicator_name, value, outlier_status, status_name)""")
+    site(warehouse, tmp_path)
+    page = (tmp_path / "site" / "2026-02" / "D0001.html").read_text(encoding="utf-8")
+    assert "待复核，暂不计分" in page and "样本不足，不作异常值处理" not in page and "以后的数值" not in page
+
+
+def test_the_overview_counts_failed_checks_and_says_which_quality_marts_are_missing(warehouse, tmp_path):
+    site(warehouse, tmp_path)
+    assert re.search(r"未通过</td><td class=\"num\"><span class=\"empty\">暂无数据", (tmp_path / "site" / "index.html").read_text())
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create table marts.fct_check_result as select * from (values ('s', 'warn', false), "
+                    "('s', 'error', false), ('s', 'error', true)) t(suite, severity, success)")
+    site(warehouse, tmp_path)
+    assert re.search(r"未通过</td><td class=\"num\">2</td>", (tmp_path / "site" / "index.html").read_text())
