@@ -28,7 +28,7 @@ def sql(query: str | None, as_csv: bool, max_rows: int, url: bool) -> None:
 
     cfg = require_warehouse()
     if url:
-        console.print(f"SQLAlchemy: {sqlalchemy_url(cfg)}\nParquet marts: {cfg.marts_dir}/*.parquet", highlight=False)
+        click.echo(f"SQLAlchemy: {sqlalchemy_url(cfg)}\nParquet marts: {cfg.marts_dir}/*.parquet")
         return
 
     def run(text: str) -> None:
