@@ -52,7 +52,9 @@ def report(periods: tuple[str, ...], all_periods: bool, out: Path | None, pdf: b
             unknown = sorted(set(codes) - set(site.departments[latest]))
             if unknown:
                 raise click.ClickException(f"unknown department {unknown[0]}")
-            result = render_pdfs(site.out_dir, latest, codes)
+            with Progress(console=console, transient=True) as bar:
+                task = bar.add_task("printing PDFs", total=len(codes))
+                result = render_pdfs(site.out_dir, latest, codes, on_file=lambda _: bar.advance(task))
             console.print(f"wrote {len(result.files)} PDFs to {site.out_dir / 'pdf' / latest} "
                           f"({result.per_second:.1f} per second)", soft_wrap=True)
         if check:
