@@ -76,12 +76,16 @@ INDICATORS = """
 """Each department's indicators in the page's period, with the value history up to it (the sparkline)."""
 
 CONTRIBUTIONS = """
-    with items as (
-        select dept_code, item, coalesce(item_name, item) as item_name, kind, depth, score, weight,
-               effective_weight, contribution, effective_weight * 100 - contribution as lost, status, exempted,
-               exemption
-        from marts.fct_dept_score_contribution
-        where period = $period and tree = 'overall'
+    with names as (
+        select indicator_code, indicator_name from marts.dim_indicator where is_current
+    ),
+    items as (
+        select c.dept_code, c.item, coalesce(c.item_name, names.indicator_name, c.item) as item_name, c.kind, c.depth,
+               c.score, c.weight, c.effective_weight, c.contribution,
+               c.effective_weight * 100 - c.contribution as lost, c.status, c.exempted, c.exemption
+        from marts.fct_dept_score_contribution c
+        left join names on names.indicator_code = coalesce(c.indicator_code, regexp_extract(c.item, '[^:]+$'))
+        where c.period = $period and c.tree = 'overall'
     ),
     leaves as (
         select *,

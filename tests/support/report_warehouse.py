@@ -49,10 +49,14 @@ def make_warehouse(path: Path, departments: int = 3, periods: tuple[str, ...] = 
                 ('MED_DISPUTE_DAYS', '医疗纠纷调处时长', 'process', '天', 'lower', 20.0, 15.0, 40.0)
             ) i(indicator_code, indicator_name, dimension, unit, direction, target, value, denominator)
         """)
+        con.execute("create table marts.dim_indicator as select * from (values ('HOTLINE_ON_TIME_RATE', "
+                    "'12345按时办结率', true), ('MED_DISPUTE_DAYS', '医疗纠纷调处时长', true)) "
+                    "t(indicator_code, indicator_name, is_current)")
         con.execute("""
             create table marts.fct_dept_score_contribution as
             select s.dept_code, s.period, 'overall' as tree, i.item, i.item_name, i.kind, i.parent, i.depth,
-                   i.dimension, null::double as raw, i.score, i.weight, i.effective_weight,
+                   i.dimension, case when i.kind = 'indicator' then i.item end as indicator_code,
+                   null::double as raw, i.score, i.weight, i.effective_weight,
                    i.score * i.effective_weight as contribution, 'ok' as status, false as exempted,
                    null::varchar as exemption
             from marts.fct_dept_score s cross join (values
