@@ -99,8 +99,9 @@ CONTRIBUTIONS = """
     from items where depth = 1 or exempted
     union all
     select dept_code, item, item_name, kind, depth, score, weight, effective_weight, contribution, lost, status,
-           exempted, exemption, gain_rank, case when lost > 0.05 then loss_rank end
-    from leaves where gain_rank <= 5 or (loss_rank <= 5 and lost > 0.05)
+           exempted, exemption, case when contribution > 0.005 then gain_rank end,
+           case when lost > 0.005 then loss_rank end
+    from leaves where (gain_rank <= 5 and contribution > 0.005) or (loss_rank <= 5 and lost > 0.005)
 """
 """The 360 parts (depth 1), exempted items and the five indicators adding most and losing most points."""
 
