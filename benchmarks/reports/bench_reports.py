@@ -91,7 +91,8 @@ def main() -> None:
         pdfs = render_pdfs(site, period, summary.departments[period][:args.pdfs], out_dir=work / "pdf")
         size = sum(p.stat().st_size for p in pdfs.files)
         print(f"printed {len(pdfs.files)} PDFs in {pdfs.seconds:.1f} s ({pdfs.per_second:.2f} PDFs/s, one browser "
-              f"session, start-up included; {size / len(pdfs.files) / 1e3:.0f} kB each)")
+              f"session, start-up included; {size / len(pdfs.files) / 1e3:.0f} kB each; load average "
+              f"{os.getloadavg()[0]:.1f})")
     if not args.keep:
         shutil.rmtree(work)
 
