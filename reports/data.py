@@ -121,6 +121,10 @@ def _require(tables: dict, names: tuple[str, ...]) -> None:
                                 "run `jixiao build` to publish a complete warehouse")
 
 
+def load_departments(con: duckdb.DuckDBPyConnection) -> list[Row]:
+    return _records(con, sources.DEPARTMENTS)
+
+
 def load_period(con: duckdb.DuckDBPyConnection, period: str) -> PeriodData:
     """Read one period for all departments (a fixed number of queries, whatever the number of departments)."""
     tables = mart_columns(con)
@@ -137,7 +141,7 @@ def load_period(con: duckdb.DuckDBPyConnection, period: str) -> PeriodData:
     return PeriodData(
         period=period,
         periods=all_periods,
-        departments=_records(con, sources.DEPARTMENTS),
+        departments=load_departments(con),
         scores={r["dept_code"]: r for r in _records(con, sources.SCORES, params)},
         score_history=history,
         tiers={r["dept_code"]: r for r in _records(con, sources.TIERS + " where t.period = $period", params)}

@@ -85,8 +85,11 @@ def demo_extras(cfg: Settings, tier: str = "diagnosis", limit: int = DEMO_PDFS) 
     """PDFs of up to ``limit`` departments of a tier (组织健康度诊断) in the latest period, lowest score first,
     and the browser check of the site; skipped with the reason when no browser or CJK font is installed."""
     with duckdb.connect(str(cfg.warehouse_path), read_only=True) as con:
-        period = periods(con)[-1]
-        codes = departments_in_tier(con, period, tier)[:limit]
+        scored = periods(con)
+        if not scored:
+            return DemoReports([], [], skipped="no scored month in the warehouse")
+        codes = departments_in_tier(con, scored[-1], tier)[:limit]
+    period = scored[-1]
     try:
         pdfs = render_pdfs(cfg.reports_dir, period, codes).files if codes else []
         checks = check_site(cfg.reports_dir, period, codes[0] if codes else _first_page(cfg.reports_dir / period))

@@ -31,7 +31,7 @@ import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from jixiao.reports import charts, sources
-from jixiao.reports.data import PeriodData, Row, load_period, periods as scored_periods
+from jixiao.reports.data import PeriodData, Row, load_departments, load_period, periods as scored_periods
 from jixiao.runtime.config import BUSINESS_TZ, Settings, settings
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -252,20 +252,23 @@ def render_site(cfg: Settings | None = None, out_dir: Path | None = None, period
     cfg = cfg or settings()
     out_dir = Path(out_dir or cfg.reports_dir)
     started = time.perf_counter()
+    generated_at = datetime.now(ZoneInfo(BUSINESS_TZ)).strftime("%Y-%m-%d %H:%M")
+    env = environment()
     with duckdb.connect(str(database or cfg.warehouse_path), read_only=True) as con:
         con.execute("set enable_progress_bar = false")
         available = scored_periods(con)
-        if not available:
-            raise ValueError("the warehouse has no scored period yet: nothing to report")
         unknown = sorted(set(periods or ()) - set(available))
         if unknown:
-            raise ValueError(f"no scores for {', '.join(unknown)}; scored periods: {', '.join(available)}")
-        chosen = available if all_periods else sorted(periods or [available[-1]])
+            raise ValueError(f"no scores for {', '.join(unknown)}; scored periods: {', '.join(available) or 'none'}")
+        chosen = available if all_periods else sorted(periods or available[-1:])
         out_dir.mkdir(parents=True, exist_ok=True)
-        generated_at = datetime.now(ZoneInfo(BUSINESS_TZ)).strftime("%Y-%m-%d %H:%M")
         summary = SiteSummary(out_dir, chosen)
-        env = environment()
         summary.bytes += _write(out_dir / "report.css", env.get_template("report.css.j2").render())
+        if not chosen:  # a warehouse with no scored month yet: an index that says so
+            summary.bytes += _write(out_dir / "index.html", env.get_template("empty.html.j2").render(
+                generated_at=generated_at, departments=len(load_departments(con))))
+            summary.seconds = time.perf_counter() - started
+            return summary
         rendered = sorted(set(chosen) | {p.name for p in out_dir.iterdir() if p.is_dir() and p.name in available})
         latest = None
         for period in chosen:

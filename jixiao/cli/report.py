@@ -40,6 +40,8 @@ def report(periods: tuple[str, ...], all_periods: bool, out: Path | None, pdf: b
             site = render_site(cfg, out_dir=out, periods=list(periods), all_periods=all_periods, on_page=on_page)
         except (ReportDataMissing, ValueError) as error:
             raise click.ClickException(str(error)) from None
+    if not site.periods:
+        raise click.ClickException(f"the warehouse has no scored month yet; wrote {site.index} saying so")
     console.print(f"wrote {site.pages:,} department pages for {', '.join(site.periods)} and the index "
                   f"{site.index} ({site.bytes / 1e6:.1f} MB) in {site.seconds:.1f} s", soft_wrap=True)
     latest = site.periods[-1]

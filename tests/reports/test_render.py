@@ -155,3 +155,10 @@ def test_the_overview_counts_failed_checks_and_says_which_quality_marts_are_miss
                     "('s', 'error', false), ('s', 'error', true)) t(suite, severity, success)")
     site(warehouse, tmp_path)
     assert re.search(r"未通过</td><td class=\"num\">2</td>", (tmp_path / "site" / "index.html").read_text())
+
+
+def test_a_warehouse_without_a_scored_month_gets_an_index_saying_so(tmp_path):
+    warehouse = make_warehouse(tmp_path / "w.duckdb", periods=())
+    summary = site(warehouse, tmp_path)
+    assert summary.periods == [] and summary.pages == 0
+    assert "尚无任何月份的评分" in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
