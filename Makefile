@@ -4,8 +4,10 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Debian packages the platform needs (headless Chromium + a CJK font for the report site and its PDFs).
+APT_PACKAGES := chromium fonts-wqy-zenhei
 
-.PHONY: setup demo test kafka-start kafka-stop kafka-status bench clean
+.PHONY: setup system-packages demo test kafka-start kafka-stop kafka-status bench clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "jixiao needs Python 3.11: set PYTHON=/path/to/python3.11")'
@@ -15,8 +17,16 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/uv pip install --python $(BIN)/python -q --no-deps -e .
 	touch $@
 
-setup: $(STAMP)  ## venv + locked Python deps + Kafka jars from Maven Central
-	$(BIN)/python -c 'from jixiao.kafka_local import ensure_jars; print("Kafka jars:", ensure_jars())'
+system-packages:  ## apt-get install what is missing of APT_PACKAGES (quiet when all are there)
+	@missing="$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done)"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:" $$missing; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+setup: $(STAMP) system-packages  ## venv + locked Python deps + Kafka jars from Maven Central + Debian packages
+	$(BIN)/python -c 'from jixiao.runtime.kafka_local import ensure_jars; print("Kafka jars:", ensure_jars())'
 
 demo: setup  ## the main job end to end: simulate → Kafka → land → dbt → checks → reports
 	$(BIN)/jixiao demo

@@ -83,9 +83,10 @@ def _publish(candidate: Candidate, progress: Progress) -> dict:
 
 
 def _reports(candidate: Candidate, progress: Progress) -> dict:
-    from jixiao.reports.render import render_index
+    from jixiao.reports.render import render_site
 
-    return {"index": str(render_index(candidate.cfg))}
+    site = render_site(candidate.cfg)
+    return {"index": str(site.index), "pages": site.pages, "periods": site.periods}
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,7 @@ class DemoResult:
     ingest: object
     dag_log: Path
     checks: list[dict]
+    reports: object
 
 
 def reset(cfg: Settings) -> None:
@@ -173,10 +175,12 @@ def demo(scale: str = "S", seed: int = 7, start: str = "2026-01", months: int = 
     """Run a fresh province through the whole platform; stop the broker afterwards unless ``keep_kafka``.
 
     simulate → Kafka → land (the ingestor service, run until caught up) → the Airflow DAG
-    ``jixiao_warehouse`` (the build steps), run once with ``airflow dags test``.
+    ``jixiao_warehouse`` (the build steps), run once with ``airflow dags test`` → a few department PDFs and
+    the browser check of the report site.
     """
     from jixiao.ingestors.consumer import ingest
     from jixiao.orchestration import run_dag_once
+    from jixiao.reports.pdf import demo_extras
     from jixiao.simulator.run import simulate
     from jixiao.simulator.sinks import KafkaSink
 
@@ -192,4 +196,4 @@ def demo(scale: str = "S", seed: int = 7, start: str = "2026-01", months: int = 
             kafka_local.stop(cfg)
     dag_log = run_dag_once(WAREHOUSE_DAG, cfg)
     checks = json.loads((cfg.home / "checks" / "results.json").read_text(encoding="utf-8"))
-    return DemoResult(produced, stats, dag_log, checks)
+    return DemoResult(produced, stats, dag_log, checks, demo_extras(cfg))

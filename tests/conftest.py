@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
-from kafka import KafkaAdminClient
+from topics import delete_source_topics, fresh_platform
 
 from jixiao import contracts
 from jixiao.ingestors.consumer import IngestStats, ingest
@@ -48,22 +47,6 @@ def jx_home(tmp_path, monkeypatch):
     """A fresh output folder (landing zone, warehouse, reports) for one test."""
     monkeypatch.setenv("JX_HOME", str(tmp_path / "home"))
     return tmp_path / "home"
-
-
-def delete_source_topics(cfg) -> None:
-    """Delete every source topic (and wait until the broker has) so producing starts from empty topics."""
-    admin = KafkaAdminClient(bootstrap_servers=cfg.bootstrap_servers)
-    try:
-        source_topics = [contracts.topic(s) for s in contracts.SOURCES]
-        existing = [t for t in admin.list_topics() if t in source_topics]
-        if existing:
-            admin.delete_topics(existing)
-            deadline = time.monotonic() + 30
-            while set(existing) & set(admin.list_topics()):
-                assert time.monotonic() < deadline, "topics were not deleted within 30s"
-                time.sleep(0.2)
-    finally:
-        admin.close()
 
 
 @pytest.fixture
@@ -112,11 +95,7 @@ PLATFORM_SCALE = {"scale": "XS", "seed": 11, "start": "2026-01", "months": 12,
 @pytest.fixture(scope="session")
 def simulated_platform(kafka_broker, tmp_path_factory) -> SimulatedPlatform:
     """Simulate → Kafka → ingest → one Airflow run of the warehouse DAG, once per session. Read it, never write it."""
-    home = tmp_path_factory.mktemp("platform") / "home"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("JX_HOME", str(home))
-        cfg = settings()
-        delete_source_topics(cfg)
+    with fresh_platform(tmp_path_factory, "platform") as cfg:
         sink = RecordingSink(cfg)
         produced = simulate(sink, progress=False, **PLATFORM_SCALE)
         stats = ingest(list(contracts.SOURCES), group="simulated-platform", cfg=cfg, progress=False)

@@ -98,6 +98,7 @@ def test_mart_rates_equal_rates_recomputed_from_the_produced_events(simulated_pl
     assert marts == pytest.approx(expected_applicable)
 
     index = (cfg.reports_dir / "index.html").read_text(encoding="utf-8")
-    assert index.count("<tr id=") == departments
-    assert "12345热线按时办结率" in index
+    assert index.count("<tr data-region=") == departments
+    pages = [p for p in cfg.reports_dir.glob("*/*.html") if p.name != "index.html"]
+    assert len(pages) == departments and "12345按时办结率" in pages[0].read_text(encoding="utf-8")
     assert (cfg.marts_dir / "fct_hotline_closure_monthly.parquet").exists()

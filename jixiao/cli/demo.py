@@ -29,6 +29,14 @@ def demo(scale: str, seed: int, keep_kafka: bool) -> None:
                   f"landed {result.ingest.landed:,}, dead letters {result.ingest.dead:,}")
     console.print(f"warehouse: {cfg.warehouse_path}\nmarts (Parquet): {cfg.marts_dir}\n"
                   f"report: {cfg.reports_dir / 'index.html'}")
+    extras = result.reports
+    if extras.skipped:
+        console.print(f"[yellow]PDFs and browser check skipped[/]: {extras.skipped}")
+    else:
+        console.print(f"PDFs (组织健康度诊断): {len(extras.pdfs)} in {cfg.reports_dir / 'pdf'}")
+        for page in extras.checks:
+            problems = "; ".join(page.problems()) or "ok"
+            console.print(f"browser check {page.url}: {problems} — screenshot {page.screenshot}", highlight=False)
     console.print(kafka_local.status(cfg).describe())
 
 

@@ -1,4 +1,4 @@
-"""``jixiao build | check | report``: the warehouse after the landing zone."""
+"""``jixiao build | check``: the warehouse after the landing zone."""
 from __future__ import annotations
 
 import sys
@@ -39,12 +39,4 @@ def check() -> None:
         sys.exit(1)
 
 
-@click.command()
-def report() -> None:
-    """Render the HTML reports from the published warehouse."""
-    from jixiao.reports.render import render_index
-
-    console.print(f"wrote {render_index(require_warehouse())}")
-
-
-COMMANDS = [build, check, report]
+COMMANDS = [build, check]
