@@ -2,7 +2,7 @@
 
 A build is a list of steps over one candidate warehouse file (see ``jixiao.warehouse.candidate``)::
 
-    dbt build → docs → checks (the gate) → publish (atomic swap + Parquet marts) → reports
+    ledger (append + verify) → dbt build → docs → checks (the gate) → publish (atomic swap + Parquet marts) → reports
 
 Every step before ``publish`` writes only the candidate; a blocking check failure stops the build
 before ``publish``, so the published warehouse stays as it was. The CLI runs the steps in one process
@@ -58,6 +58,12 @@ class Progress:
             self._status.update(f"[bold]dbt build[/] … {self.nodes} nodes done")
 
 
+def _ledger(candidate: Candidate, progress: Progress) -> dict:
+    from jixiao.ledger import append_and_verify
+
+    return append_and_verify(candidate.cfg, candidate.path)
+
+
 def _dbt(candidate: Candidate, progress: Progress) -> dict:
     dbt_build(candidate, on_node=progress.node)
     return {"nodes": progress.nodes}
@@ -96,6 +102,7 @@ class Step:
 
 
 BUILD_STEPS: tuple[Step, ...] = (
+    Step("ledger", "ledger (append + verify)", _ledger),
     Step("dbt", "dbt build", _dbt),
     Step("docs", "dbt docs", _docs),
     Step("checks", "checks (gate)", _checks),
@@ -149,7 +156,7 @@ def run_step(name: str, cfg: Settings | None = None, progress: Progress | None =
     return summary.steps[name]
 
 
-GENERATED = ("landing", "dead_letter", "warehouse", "marts", "reports", "simulator", "dbt", "checks", "airflow")
+GENERATED = ("landing", "dead_letter", "warehouse", "marts", "reports", "simulator", "dbt", "checks", "airflow", "ledger")
 WAREHOUSE_DAG = "jixiao_warehouse"
 
 
@@ -176,6 +183,7 @@ def demo(scale: str = "S", seed: int = 7, start: str = "2026-01", months: int = 
     ``jixiao_warehouse`` (the build steps), run once with ``airflow dags test``.
     """
     from jixiao.ingestors.consumer import ingest
+    from jixiao.ledger import append_from_landing
     from jixiao.orchestration import run_dag_once
     from jixiao.simulator.run import simulate
     from jixiao.simulator.sinks import KafkaSink
@@ -187,6 +195,7 @@ def demo(scale: str = "S", seed: int = 7, start: str = "2026-01", months: int = 
     try:
         produced = simulate(KafkaSink(cfg), scale=scale, seed=seed, start=start, months=months, progress=progress)
         stats = ingest(list(contracts.SOURCES), cfg=cfg, progress=progress)
+        append_from_landing(cfg)  # while the broker is up, so the ledger's anchors reach Kafka
     finally:
         if not keep_kafka:
             kafka_local.stop(cfg)
