@@ -9,11 +9,12 @@ the next run. A fund whose chain fails verification is frozen: nothing is append
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from jixiao.ledger import merkle
 from jixiao.ledger.anchors import AnchorLog, anchor_genesis, anchor_line, parse_anchor, publish, read_log
 from jixiao.ledger.chain import ChainScan, append_lines, cut_tail, entry_line, genesis, scan, torn_tail
-from jixiao.ledger.source import new_disbursements
+from jixiao.ledger.source import Disbursements, new_disbursements
 from jixiao.ledger.store import Ledger, now_iso
 from jixiao.ledger.verify import Finding, verify_fund
 from jixiao.runtime.config import Settings
@@ -145,9 +146,8 @@ def _publish_pending(ledger: Ledger, cfg: Settings, funds: list[str]) -> int | N
     return sum(len(a) for a in pending.values())
 
 
-def append_from_landing(cfg: Settings, ledger: Ledger | None = None) -> AppendReport:
-    """Append every committed special-fund disbursement not yet in the ledger; anchor; publish the anchors."""
-    ledger = ledger or Ledger.of(cfg)
+def append_records(cfg: Settings, ledger: Ledger, fetch: Callable[[set[str]], Disbursements]) -> AppendReport:
+    """Repair, verify, then append what ``fetch(ids already in the ledger)`` returns; anchor; publish anchors."""
     with ledger.lock(exclusive=True):
         report = AppendReport(ledger.create())
         states = {}
@@ -155,16 +155,21 @@ def append_from_landing(cfg: Settings, ledger: Ledger | None = None) -> AppendRe
             report.repairs += repair(ledger, fund)
             result, chain, log = verify_fund(ledger, fund, collect_ids=True)
             states[fund] = (result, _with_unanchored_roots(ledger, fund, chain, log), log)
-        known = set().union(*(chain.ids for _, chain, _ in states.values()))
-        landed = new_disbursements(cfg, ledger.funds, known)
+        landed = fetch(set().union(*(chain.ids for _, chain, _ in states.values())))
         report.already, report.pending = landed.already, landed.pending
         for fund, (result, chain, log) in states.items():
             if result.finding is not None:
                 report.frozen[fund] = result.finding
                 continue
-            records = landed.records[fund]
+            records = landed.records.get(fund, [])
             report.anchored[fund] = _extend(ledger, fund, chain, log, records)
             report.appended[fund] = len(records)
             report.entries[fund] = chain.size + len(records)
         report.published = _publish_pending(ledger, cfg, [f for f in ledger.funds if f not in report.frozen])
     return report
+
+
+def append_from_landing(cfg: Settings, ledger: Ledger | None = None) -> AppendReport:
+    """Append every committed special-fund disbursement not yet in the ledger; anchor; publish the anchors."""
+    ledger = ledger or Ledger.of(cfg)
+    return append_records(cfg, ledger, lambda known: new_disbursements(cfg, ledger.funds, known))

@@ -117,11 +117,15 @@ def classify(path: Path, fund: str, c: int) -> Finding:
     around = entries_at(path, {c - 1, c, c + 1})
     cur, nxt = around[c], around.get(c + 1)
     expected = around[c - 1].hash if c > 0 else genesis(fund)
+    found = positions_of_hashes(path, {cur.hash, cur.prev}) if cur.well_formed else {}
+    linked_to = [p for p in found.get(cur.prev, []) if p != c]
+    if cur.self_consistent and linked_to and linked_to[0] > c:
+        return _entry_finding(fund, "reordered", cur, f"the entry numbered {cur.seq} stands here and links to the "
+                              f"entry now at position {linked_to[0]}: entries were moved")
     if nxt is not None and nxt.self_consistent and nxt.prev == expected:
         return _entry_finding(fund, "inserted", cur, "the next entry links to the one before this line: it was put in")
     if not cur.well_formed:
         return _entry_finding(fund, "changed", cur, "the line is no longer a well-formed ledger entry")
-    found = positions_of_hashes(path, {cur.hash, cur.prev})
     copies = [p for p in found[cur.hash] if p < c]
     if copies and cur.self_consistent:
         return _entry_finding(fund, "inserted", cur, f"a copy of the entry at seq {copies[0]} was put in")
@@ -132,7 +136,6 @@ def classify(path: Path, fund: str, c: int) -> Finding:
             return Finding(fund, "deleted", c, cur.seq - 1, None, (), f"{_plural(cur.seq - c)} missing; the "
                            f"chain was re-linked over the gap and resumes with seq {cur.seq}")
         return _entry_finding(fund, "inserted", cur, f"the entry carries seq {cur.seq}, already used before it")
-    linked_to = [p for p in found[cur.prev] if p != c]
     if not linked_to:
         if cur.self_consistent and cur.seq is not None and cur.seq > c:
             return Finding(fund, "deleted", c, cur.seq - 1, None, (),
@@ -142,9 +145,6 @@ def classify(path: Path, fund: str, c: int) -> Finding:
             return _entry_finding(fund, "changed", around[c - 1],
                                   "the entry was replaced: its successor links to a different hash")
         return _entry_finding(fund, "changed", cur, "the entry's link to its predecessor was altered")
-    if linked_to[0] > c:
-        return _entry_finding(fund, "reordered", cur, f"the entry numbered {cur.seq} stands here and links to the "
-                              f"entry now at position {linked_to[0]}: entries were moved")
     first = linked_to[0] + 1
     return _entry_finding(fund, "inserted", entries_at(path, {first})[first],
                           f"{_plural(c - first)} put in after seq {first - 1}", last=c - 1)
