@@ -166,6 +166,7 @@ class DemoResult:
     ingest: object
     dag_log: Path
     checks: list[dict]
+    ledger: object
 
 
 def reset(cfg: Settings) -> None:
@@ -195,10 +196,10 @@ def demo(scale: str = "S", seed: int = 7, start: str = "2026-01", months: int = 
     try:
         produced = simulate(KafkaSink(cfg), scale=scale, seed=seed, start=start, months=months, progress=progress)
         stats = ingest(list(contracts.SOURCES), cfg=cfg, progress=progress)
-        append_from_landing(cfg)  # while the broker is up, so the ledger's anchors reach Kafka
+        ledger = append_from_landing(cfg)  # while the broker is up, so the ledger's anchors reach Kafka
     finally:
         if not keep_kafka:
             kafka_local.stop(cfg)
     dag_log = run_dag_once(WAREHOUSE_DAG, cfg)
     checks = json.loads((cfg.home / "checks" / "results.json").read_text(encoding="utf-8"))
-    return DemoResult(produced, stats, dag_log, checks)
+    return DemoResult(produced, stats, dag_log, checks, ledger)

@@ -40,12 +40,12 @@ def anchor_genesis(fund: str) -> str:
 
 
 def anchor_line(ledger_id: str, fund: str, seq: int, size: int, root: bytes, head: bytes, prev: str,
-                anchored_at: str) -> bytes:
-    """The anchor log line (with newline) for the tree of ``size`` entries."""
+                anchored_at: str) -> tuple[bytes, str]:
+    """The anchor log line (with newline) for the tree of ``size`` entries, and the anchor's hash."""
     body = {"anchored_at": anchored_at, "fund": fund, "head": head.decode(), "ledger_id": ledger_id,
             "prev": prev, "root": root.hex(), "seq": seq, "size": size}
     body["hash"] = sha256(canonical(body)).hexdigest()
-    return canonical(body) + b"\n"
+    return canonical(body) + b"\n", body["hash"]
 
 
 def parse_anchor(line: bytes, ledger_id: str, fund: str) -> Anchor | None:

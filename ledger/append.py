@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from jixiao.ledger import merkle
-from jixiao.ledger.anchors import AnchorLog, anchor_genesis, anchor_line, parse_anchor, publish, read_log
-from jixiao.ledger.chain import ChainScan, append_lines, cut_tail, entry_line, genesis, scan, torn_tail
+from jixiao.ledger.anchors import AnchorLog, anchor_genesis, anchor_line, publish, read_log
+from jixiao.ledger.chain import ChainScan, append_lines, cut_tail, entry_line, scan, torn_tail
 from jixiao.ledger.source import Disbursements, new_disbursements
 from jixiao.ledger.store import Ledger, now_iso
 from jixiao.ledger.verify import Finding, verify_fund
@@ -83,8 +83,7 @@ class _Anchoring:
         for size_, root, head_ in self.due:
             if size_ <= self.anchored_size:
                 continue
-            line = anchor_line(self.ledger_id, self.fund, self.seq, size_, root, head_, self.prev, now_iso())
-            self.prev = parse_anchor(line, self.ledger_id, self.fund).hash
+            line, self.prev = anchor_line(self.ledger_id, self.fund, self.seq, size_, root, head_, self.prev, now_iso())
             self.seq += 1
             self.anchored_size = size_
             lines.append(line)
@@ -103,9 +102,7 @@ def due_sizes(anchored: int, size: int, every: int) -> list[int]:
 def _extend(ledger: Ledger, fund: str, chain: ChainScan, log: AnchorLog, records: list[tuple[str, bytes]]) -> int:
     """Append ``records`` to a verified chain, anchoring as it grows; return the anchors written."""
     anchoring = _Anchoring(ledger, fund, log, chain)
-    frontier = chain.frontier
-    prev = chain.last_hash if chain.size else genesis(fund)
-    size = chain.size
+    frontier, prev, size = chain.frontier, chain.last_hash, chain.size
     for start in range(0, len(records), CHUNK):
         lines = []
         for _, record in records[start:start + CHUNK]:

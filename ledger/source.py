@@ -34,7 +34,7 @@ class Disbursements:
 
 
 def committed_files(cfg: Settings) -> list[Path]:
-    """The finance landing files that belong to committed batches."""
+    """The finance landing files that belong to committed batches (the one place that knows the file layout)."""
     zone = LandingZone(cfg)
     topic = contracts.topic(SOURCE)
     committed = {(c.partition, c.first, c.last) for c in zone.commits(topic) if c.landed}
