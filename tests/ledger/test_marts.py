@@ -20,13 +20,17 @@ def test_the_published_marts_show_every_fund_verified_against_kafka(simulated_pl
     ledger = Ledger.of(simulated_platform.cfg)  # appended by the demo-like run's DAG (its ledger step)
     with simulated_platform.connect() as con:
         rows = con.execute("select fund_type, fund_name, entries, is_verified, verification_status, checked_against_kafka,"
-                           " anchors_in_log, anchors_in_topic, responsible_dept_codes from marts.fct_ledger_verification"
-                           " order by fund_type").fetchall()
+                           " anchors_in_log, anchors_in_topic, responsible_dept_codes, dept_codes"
+                           " from marts.fct_ledger_verification order by fund_type").fetchall()
+        departments = {code for (code,) in con.execute("select dept_code from marts.dim_department").fetchall()}
         alerts = con.execute("select count(*) from marts.fct_ledger_alert").fetchone()[0]
     assert [row[0] for row in rows] == sorted(ledger.funds)
-    for fund, name, entries, ok, status, kafka, in_log, in_topic, responsible in rows:
-        assert (name, entries) == (ledger.config.funds[fund], len(lines(ledger.chain_path(fund))))
+    for fund, name, entries, ok, status, kafka, in_log, in_topic, responsible, disbursing in rows:
+        chain = lines(ledger.chain_path(fund))
+        assert (name, entries) == (ledger.config.funds[fund], len(chain))
         assert entries > 50 and ok and status == "校验通过" and kafka and in_log == in_topic > 0 and responsible == []
+        assert disbursing == sorted({orjson.loads(line)["record"]["dept_code"] for line in chain}) and \
+            set(disbursing) <= departments
     assert alerts == 0
     assert (simulated_platform.cfg.marts_dir / "fct_ledger_verification.parquet").exists()
 

@@ -1,11 +1,27 @@
 -- Per special fund: the latest verification of its tamper-evident ledger and who answers for a failure.
--- 专项资金存证账本校验结果：每个资金一行；校验失败时的责任部门 = 账本保管部门 + 异常记录所属部门。
+-- 专项资金存证账本校验结果：每个资金一行；校验失败时的责任部门 = 账本保管部门 + 异常记录所属部门；
+-- dept_codes = 有该资金拨付的部门（部门报告按此展示本部门所涉资金的校验状态）。
 with results as (
     select * from {{ ref('stg_ledger__verification_results') }}
 ),
 
 departments as (
     select * from {{ ref('dim_department') }}
+),
+
+disbursements as (
+    select * from {{ ref('stg_finance__disbursements') }}
+),
+
+budgets as (
+    select * from {{ ref('stg_finance__budget_allocations') }}
+),
+
+disbursing as (
+    select b.fund_type, list(distinct d.dept_code order by d.dept_code) as dept_codes
+    from disbursements as d
+    join budgets as b using (project_id)
+    group by all
 ),
 
 candidates as (
@@ -41,6 +57,7 @@ select
     r.first_bad_disbursement_id,
     r.finding_detail,
     coalesce(p.responsible_dept_codes, []::varchar[]) as responsible_dept_codes,
+    coalesce(g.dept_codes, []::varchar[]) as dept_codes,
     r.implicated_dept_codes,
     r.anchors_in_log,
     r.anchors_in_topic,
@@ -53,3 +70,4 @@ select
     r.checked_at_local
 from results as r
 left join responsible as p using (fund_type)
+left join disbursing as g using (fund_type)
