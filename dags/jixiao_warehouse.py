@@ -3,6 +3,7 @@
 
 The ingestors are long-running services that keep the Parquet landing zone current; this DAG
 turns it into the published warehouse, one task per build step (`jixiao.pipeline.BUILD_STEPS`):
+**ledger** (special-fund disbursements appended to the tamper-evident ledger, which is verified) →
 **dbt build** into a candidate DuckDB file → **dbt docs** → **checks** (Great Expectations; a
 blocking failure fails the run and nothing is published) → **publish** (atomic swap, Parquet marts)
 → **reports** (一部门一报告). Runs every night at 02:00 business time (Asia/Shanghai) and on demand
@@ -13,7 +14,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import chain, dag, task
 
-STEPS = ("dbt", "docs", "checks", "publish", "reports")
+STEPS = ("ledger", "dbt", "docs", "checks", "publish", "reports")
 
 
 @dag(

@@ -2,7 +2,7 @@
 
 A build is a list of steps over one candidate warehouse file (see ``jixiao.warehouse.candidate``)::
 
-    dbt build → docs → checks (the gate) → publish (atomic swap + Parquet marts) → reports
+    ledger (append + verify) → dbt build → docs → checks (the gate) → publish (atomic swap + Parquet marts) → reports
 
 Every step before ``publish`` writes only the candidate; a blocking check failure stops the build
 before ``publish``, so the published warehouse stays as it was. The CLI runs the steps in one process
@@ -58,6 +58,12 @@ class Progress:
             self._status.update(f"[bold]dbt build[/] … {self.nodes} nodes done")
 
 
+def _ledger(candidate: Candidate, progress: Progress) -> dict:
+    from jixiao.ledger import append_and_verify
+
+    return append_and_verify(candidate.cfg, candidate.path)
+
+
 def _dbt(candidate: Candidate, progress: Progress) -> dict:
     dbt_build(candidate, on_node=progress.node)
     return {"nodes": progress.nodes}
@@ -97,6 +103,7 @@ class Step:
 
 
 BUILD_STEPS: tuple[Step, ...] = (
+    Step("ledger", "ledger (append + verify)", _ledger),
     Step("dbt", "dbt build", _dbt),
     Step("docs", "dbt docs", _docs),
     Step("checks", "checks (gate)", _checks),
@@ -150,7 +157,7 @@ def run_step(name: str, cfg: Settings | None = None, progress: Progress | None =
     return summary.steps[name]
 
 
-GENERATED = ("landing", "dead_letter", "warehouse", "marts", "reports", "simulator", "dbt", "checks", "airflow")
+GENERATED = ("landing", "dead_letter", "warehouse", "marts", "reports", "simulator", "dbt", "checks", "airflow", "ledger")
 WAREHOUSE_DAG = "jixiao_warehouse"
 
 
@@ -161,6 +168,7 @@ class DemoResult:
     dag_log: Path
     checks: list[dict]
     reports: object
+    ledger: object
 
 
 def reset(cfg: Settings) -> None:
@@ -179,6 +187,7 @@ def demo(scale: str = "S", seed: int = 7, start: str = "2026-01", months: int = 
     the browser check of the report site.
     """
     from jixiao.ingestors.consumer import ingest
+    from jixiao.ledger import append_from_landing
     from jixiao.orchestration import run_dag_once
     from jixiao.reports.pdf import demo_extras
     from jixiao.simulator.run import simulate
@@ -191,9 +200,10 @@ def demo(scale: str = "S", seed: int = 7, start: str = "2026-01", months: int = 
     try:
         produced = simulate(KafkaSink(cfg), scale=scale, seed=seed, start=start, months=months, progress=progress)
         stats = ingest(list(contracts.SOURCES), cfg=cfg, progress=progress)
+        ledger = append_from_landing(cfg)  # while the broker is up, so the ledger's anchors reach Kafka
     finally:
         if not keep_kafka:
             kafka_local.stop(cfg)
     dag_log = run_dag_once(WAREHOUSE_DAG, cfg)
     checks = json.loads((cfg.home / "checks" / "results.json").read_text(encoding="utf-8"))
-    return DemoResult(produced, stats, dag_log, checks, demo_extras(cfg))
+    return DemoResult(produced, stats, dag_log, checks, demo_extras(cfg), ledger)

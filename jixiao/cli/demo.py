@@ -27,6 +27,7 @@ def demo(scale: str, seed: int, keep_kafka: bool) -> None:
     console.print(f"Airflow run log: {result.dag_log}")
     console.print(f"[bold green]demo done[/]: produced {sum(result.produced.values()):,} events, "
                   f"landed {result.ingest.landed:,}, dead letters {result.ingest.dead:,}")
+    console.print(f"ledger ({cfg.home / 'ledger'}): {result.ledger.describe()}")
     console.print(f"warehouse: {cfg.warehouse_path}\nmarts (Parquet): {cfg.marts_dir}\n"
                   f"report: {cfg.reports_dir / 'index.html'}")
     extras = result.reports
