@@ -67,7 +67,7 @@ select
         when decisions.decision = 'reject' then 'rejected'
         else 'held'
     end as outlier_status,
-    checked.bound_rule is null or checked.is_low_sample or decisions.decision = 'approve' as is_accepted,
+    checked.bound_rule is null or checked.is_low_sample or coalesce(decisions.decision = 'approve', false) as is_accepted,
     decisions.decision_id,
     decisions.decided_by,
     decisions.decided_at,
