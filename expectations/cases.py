@@ -40,7 +40,8 @@ def suggest(cases: pd.DataFrame, queries: list[str], top: int = 3) -> list[list[
 
     if cases.empty or not queries:
         return [[] for _ in queries]
-    documents = cases[list(CASE_TEXT_COLUMNS)].fillna("").astype(str).agg(" ".join, axis=1).tolist()
+    columns = [c for c in CASE_TEXT_COLUMNS if c in cases.columns]
+    documents = cases[columns].fillna("").astype(str).agg(" ".join, axis=1).tolist()
     vectorizer = TfidfVectorizer(tokenizer=tokenize, token_pattern=None, lowercase=False, sublinear_tf=True)
     matrix = vectorizer.fit_transform(documents)
     similarity = cosine_similarity(vectorizer.transform(queries), matrix)

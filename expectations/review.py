@@ -23,7 +23,7 @@ from jixiao.runtime.config import BUSINESS_TZ, Settings
 DECISIONS = ("approve", "reject")
 QUEUE_COLUMNS = ("review_key", "review_kind", "kind_name", "dept_code", "dept_name", "indicator_code",
                  "indicator_name", "period", "value", "title", "evidence", "status", "decided_by", "decided_at",
-                 "decision_reason", "effect")
+                 "decision_reason", "decision_id", "effect")
 
 
 class ReviewError(ValueError):
@@ -96,11 +96,8 @@ def item(con: duckdb.DuckDBPyConnection, review_key: str) -> dict | None:
     return dict(zip(QUEUE_COLUMNS, row)) if row else None
 
 
-def pending_decisions(cfg: Settings, published: dict[str, str]) -> dict[str, Decision]:
-    """Decisions recorded after the published build read the log: review_key → latest decision.
-
-    ``published`` maps review keys to the decision id the published queue applied (or '')."""
-    latest: dict[str, Decision] = {}
-    for decision in read_decisions(cfg):
-        latest[decision.review_key] = decision
-    return {key: d for key, d in latest.items() if published.get(key, "") != d.decision_id}
+def not_yet_applied(cfg: Settings, items: list[dict]) -> dict[str, Decision]:
+    """For queue items, the latest logged decision the published build has not applied yet (review_key → it)."""
+    latest = {d.review_key: d for d in read_decisions(cfg)}
+    return {i["review_key"]: latest[i["review_key"]] for i in items
+            if i["review_key"] in latest and latest[i["review_key"]].decision_id != i["decision_id"]}
