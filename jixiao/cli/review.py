@@ -41,7 +41,8 @@ def list_items(status: str, kind: str | None, dept_code: str | None, limit: int)
         items = reviews.queue(con, None if status == "all" else status, kind, dept_code)
     logged = reviews.not_yet_applied(cfg, items)
     table = Table(title=f"复核队列 review queue — {len(items)} item(s), status {status}", title_justify="left")
-    for column in ("review_key", "kind", "department", "period", "title", "status"):
+    table.add_column("review_key", overflow="fold", min_width=30)
+    for column in ("kind", "department", "period", "title", "status"):
         table.add_column(column)
     for item in items[:limit]:
         pending = logged.get(item["review_key"])
@@ -87,22 +88,16 @@ def _decide(decision: str, review_key: str, reviewer: str, reason: str) -> None:
                   f"in {reviews.decision_log(cfg)}; it applies on the next build (`jixiao build`)")
 
 
-@review.command()
-@click.argument("review_key")
-@click.option("--by", "reviewer", required=True, help="Reviewer's name.")
-@click.option("--reason", required=True, help="Why.")
-def approve(review_key: str, reviewer: str, reason: str) -> None:
-    """Approve: a held value is scored, a zombie flag lifted, a verification task closed as verified."""
-    _decide("approve", review_key, reviewer, reason)
+def _decision_command(decision: str, effect: str) -> None:
+    @review.command(name=decision, help=f"{decision.capitalize()}: {effect}")
+    @click.argument("review_key")
+    @click.option("--by", "reviewer", required=True, help="Reviewer's name.")
+    @click.option("--reason", required=True, help="Why.")
+    def command(review_key: str, reviewer: str, reason: str) -> None:
+        _decide(decision, review_key, reviewer, reason)
 
 
-@review.command()
-@click.argument("review_key")
-@click.option("--by", "reviewer", required=True, help="Reviewer's name.")
-@click.option("--reason", required=True, help="Why.")
-def reject(review_key: str, reviewer: str, reason: str) -> None:
-    """Reject: a held value stays out of scoring, a zombie flag is confirmed, the figures confirmed wrong."""
-    _decide("reject", review_key, reviewer, reason)
-
+_decision_command("approve", "a held value is scored, a zombie flag lifted, a verification task closed as verified.")
+_decision_command("reject", "a held value stays out of scoring, a zombie flag is confirmed, the figures confirmed wrong.")
 
 COMMANDS = [review]

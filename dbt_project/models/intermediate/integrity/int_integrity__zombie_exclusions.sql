@@ -1,7 +1,5 @@
 -- Zombie indicators, step 2: from the month after a flag until the indicator moves again (a value at least the
 -- threshold away from the flagged window's mean), the series is out of scoring. One row per series × excluded month.
-{%- set zombie = rule('zombie') %}
-
 with windows as (
     select * from {{ ref('int_integrity__zombie_windows') }}
 ),
@@ -12,15 +10,7 @@ flags as (
 ),
 
 moves as (
-    select flags.dept_code, flags.indicator_code, flags.flagged_month,
-           min(later.period_month) filter (
-               where abs(later.value - flags.reference) >= {{ zombie['change_rate_below'] }} * abs(flags.reference)
-                 and later.value <> flags.reference) as moved_month
-    from flags
-    join windows as later
-      on later.dept_code = flags.dept_code and later.indicator_code = flags.indicator_code
-     and later.period_month > flags.flagged_month
-    group by all
+    {{ zombie_first_move('flags', 'windows', 'flagged_month', 'reference') }}
 )
 
 select distinct

@@ -30,15 +30,7 @@ flagged as (
 ),
 
 moved as (
-    select flagged.dept_code, flagged.indicator_code,
-           min(later.period_month) filter (
-               where abs(later.value - flagged.last_reference) >= {{ zombie['change_rate_below'] }} * abs(flagged.last_reference)
-                 and later.value <> flagged.last_reference) as moved_again_month
-    from flagged
-    join windows as later
-      on later.dept_code = flagged.dept_code and later.indicator_code = flagged.indicator_code
-     and later.period_month > flagged.last_flagged_month
-    group by all
+    {{ zombie_first_move('flagged', 'windows', 'last_flagged_month', 'last_reference') }}
 ),
 
 excluded as (
@@ -76,8 +68,8 @@ select
     keyed.window_min,
     keyed.window_max,
     keyed.window_mean,
-    strftime(moved.moved_again_month, '%Y-%m') as moved_again_period,
-    case when moved.moved_again_month is null then 'active' else 'moved_again' end as status,
+    strftime(moved.moved_month, '%Y-%m') as moved_again_period,
+    case when moved.moved_month is null then 'active' else 'moved_again' end as status,
     coalesce(decisions.decision, 'pending') as review_status,
     decisions.decided_by,
     decisions.decided_at,
@@ -92,8 +84,8 @@ select
              'change_rate': round(keyed.change_rate, 6), 'threshold': {{ zombie['change_rate_below'] }},
              'source': 'gov_oa kpi_reported'})::varchar as evidence
 from keyed
-left join moved using (dept_code, indicator_code)
-left join excluded using (dept_code, indicator_code)
+left join moved on moved.dept_code = keyed.dept_code and moved.indicator_code = keyed.indicator_code
+left join excluded on excluded.dept_code = keyed.dept_code and excluded.indicator_code = keyed.indicator_code
 left join decisions on decisions.review_key = keyed.review_key
 left join {{ ref('dim_department') }} as departments on departments.dept_code = keyed.dept_code
 left join (select distinct indicator_code, indicator_name from {{ ref('dim_indicator') }}) as indicators
