@@ -2,10 +2,12 @@
 -- change_rate = (max − min) / |mean| over the window (0 when every value is equal); flagged when it is below the
 -- threshold, the window holds at least `min_months` values and the series is not saturated (sitting on the highest
 -- value any department reports for the indicator in the window, shared by at least `saturation_min_departments`).
+-- The ceiling is read from values within the outlier bounds: an approved outlier is scored, but it does not move the
+-- reporting cap other series are judged against.
 {%- set zombie = rule('zombie') %}
 
 with accepted as (
-    select dept_code, indicator_code, period, period_month, value
+    select dept_code, indicator_code, period, period_month, value, outlier_status
     from {{ ref('int_integrity__value_checks') }}
     where is_accepted and formula_model in {{ sql_list(zombie['formula_models']) }}
 ),
@@ -36,7 +38,8 @@ ceilings as (
     select current_period.indicator_code, current_period.period_month, max(history.value) as indicator_ceiling
     from (select distinct indicator_code, period_month from accepted) as current_period
     join accepted as history
-      on history.indicator_code = current_period.indicator_code
+      on history.outlier_status in ('in_bounds', 'low_sample')
+     and history.indicator_code = current_period.indicator_code
      and history.period_month > current_period.period_month - interval ({{ zombie['window_months'] }}) month
      and history.period_month <= current_period.period_month
     group by all
