@@ -27,11 +27,13 @@ system-packages:  ## apt-get install what is missing of APT_PACKAGES (quiet when
 
 setup: $(STAMP) system-packages  ## venv + locked Python deps + Kafka jars from Maven Central + Debian packages
 	$(BIN)/python -c 'from jixiao.runtime.kafka_local import ensure_jars; print("Kafka jars:", ensure_jars())'
+	$(BIN)/python -c 'from jixiao.expectations.docs_assets import ensure_assets; from jixiao.runtime.config import settings; ensure_assets(settings().cache)'
 
 demo: setup  ## the main job end to end: simulate → Kafka → land → dbt → checks → reports
 	$(BIN)/jixiao demo
 
 test: setup  ## the whole test suite against a real broker (started and stopped by the tests)
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null)
 	$(BIN)/pytest
 
 kafka-start: setup

@@ -77,11 +77,11 @@ def _docs(candidate: Candidate, progress: Progress) -> dict:
 def _checks(candidate: Candidate, progress: Progress) -> dict:
     from jixiao.expectations.checks import run_checks
 
-    report = run_checks(candidate.cfg, database=candidate.path)
+    report = run_checks(candidate.cfg, database=candidate.path, record=True)
     if report.blocking_failures:
         raise ChecksFailed(f"blocking checks failed on the candidate, nothing published: {report.describe_blocking()}"
-                           f" — see {candidate.cfg.home / 'checks' / 'results.json'}")
-    return {"suites": len(report.results), "failed": sum(not r.success for r in report.results)}
+                           f" — see {report.docs}")
+    return {"suites": len(report.results), "failed": sum(not r.success for r in report.results), "docs": str(report.docs)}
 
 
 def _publish(candidate: Candidate, progress: Progress) -> dict:

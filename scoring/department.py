@@ -167,7 +167,8 @@ def engine_values(indicator_values: pd.DataFrame, appraisal: pd.DataFrame, confi
 
 
 def score_departments(indicator_values: pd.DataFrame, departments: pd.DataFrame, appraisal: pd.DataFrame,
-                      exemptions: pd.DataFrame, goals: pd.DataFrame, config: dict | None = None) -> pd.DataFrame:
+                      exemptions: pd.DataFrame, goals: pd.DataFrame, config: dict | None = None,
+                      exclusions: pd.DataFrame | None = None) -> pd.DataFrame:
     """Score every department × month of ``indicator_values`` (the ``fct_indicator_value`` mart).
 
     Returns one row per department × month × item (nodes and indicators) of both trees
@@ -176,7 +177,9 @@ def score_departments(indicator_values: pd.DataFrame, departments: pd.DataFrame,
 
     ``departments``: dept_code, dept_type. ``appraisal``: accepted scores (dept_code, period,
     evaluator_type, score). ``exemptions``: the 容错 registry (exemption_id, dept_code, indicator_code,
-    period, reason, approver, approved_on). ``goals``: goal_code, mission_code.
+    period, reason, approver, approved_on). ``goals``: goal_code, mission_code. ``exclusions``: values the
+    data-validity rules take out of scoring (dept_code, indicator_code, period, reason; ``fct_scoring_exclusion``),
+    excluded always, in the baseline too, and shown like exemptions.
     """
     config = config or load_config()
     catalogue = (indicator_values.drop(columns=["value"])
@@ -187,6 +190,7 @@ def score_departments(indicator_values: pd.DataFrame, departments: pd.DataFrame,
     values = engine_values(indicator_values, appraisal, config)
     values = values.merge(departments[["dept_code", "dept_type"]], on="dept_code")
     registry = _registry(exemptions, indicator_values)
+    invalid = _invalid_values(exclusions, config)
 
     item_parts = []
     for tree in ("overall", "goals"):
@@ -194,7 +198,8 @@ def score_departments(indicator_values: pd.DataFrame, departments: pd.DataFrame,
         states, spec_of_state = _catalogue_states(catalogue, config, tree)
         keyed = tree_values.merge(states, on=["dept_type", "period"])
         for state, subset in keyed.groupby("state", sort=True):
-            items = _score_with_exemptions(subset.drop(columns=["dept_type", "state"]), spec_of_state[state], registry)
+            items = _score_with_exemptions(subset.drop(columns=["dept_type", "state"]), spec_of_state[state], registry,
+                                           invalid)
             item_parts.append(items.assign(tree=tree))
     return _label_items(pd.concat(item_parts, ignore_index=True), catalogue)
 
@@ -204,6 +209,17 @@ def _registry(exemptions: pd.DataFrame, indicator_values: pd.DataFrame) -> pd.Da
     registry = exemptions.assign(period=exemptions["period"].astype(str))
     scored = indicator_values[["dept_code", "period", "indicator_code"]].drop_duplicates()
     return registry.merge(scored, on=["dept_code", "period", "indicator_code"])
+
+
+def _invalid_values(exclusions: pd.DataFrame | None, config: dict) -> pd.DataFrame:
+    """Data-validity exclusions, extended to the 360 leaves that score the same indicator (service recipients)."""
+    columns = ["dept_code", "period", "indicator_code", "reason"]
+    if exclusions is None or exclusions.empty:
+        return pd.DataFrame(columns=columns)
+    rows = exclusions[columns].astype({"period": str})
+    leaves = {code for component in config["evaluation_360"]["components"].values() for code in component.get("indicators", {})}
+    recipients = rows[rows["indicator_code"].isin(leaves)].assign(indicator_code=lambda f: RECIPIENT_PREFIX + f["indicator_code"])
+    return pd.concat([rows, recipients], ignore_index=True)
 
 
 def _catalogue_states(catalogue: pd.DataFrame, config: dict, tree: str) -> tuple[pd.DataFrame, list[dict]]:
@@ -224,10 +240,13 @@ def _catalogue_states(catalogue: pd.DataFrame, config: dict, tree: str) -> tuple
     return pd.DataFrame(keys, columns=["dept_type", "period", "state"]), specs
 
 
-def _score_with_exemptions(values: pd.DataFrame, spec: dict, registry: pd.DataFrame) -> pd.DataFrame:
+def _score_with_exemptions(values: pd.DataFrame, spec: dict, registry: pd.DataFrame,
+                           invalid: pd.DataFrame) -> pd.DataFrame:
     """Long items scored with the exemptions that cover a missed target (or missing data), plus the
-    baseline scored without any exemption."""
-    baseline = score(values, spec)
+    baseline scored without any exemption; invalid values are excluded from both."""
+    invalid = invalid.merge(values[["dept_code", "period", "indicator_code"]].drop_duplicates(),
+                            on=["dept_code", "period", "indicator_code"])
+    baseline = score(values, spec, exclusions=invalid if len(invalid) else None)
     base_long = baseline.to_long()
     candidates = registry[registry["dept_code"].isin(values["dept_code"].unique())
                           & registry["period"].isin(values["period"].unique())]
@@ -241,7 +260,7 @@ def _score_with_exemptions(values: pd.DataFrame, spec: dict, registry: pd.DataFr
         if len(missed):
             exclusions = missed[["dept_code", "period", "indicator_code"]].assign(
                 reason=missed["exemption_id"].astype(str) + "：" + missed["reason"].astype(str))
-            result_long = score(values, spec, exclusions=exclusions).to_long()
+            result_long = score(values, spec, exclusions=pd.concat([invalid, exclusions], ignore_index=True)).to_long()
     return result_long.assign(baseline_value=base_long["value"].to_numpy(),
                               baseline_contribution=base_long["contribution"].to_numpy(),
                               baseline_status=base_long["status"].astype(str).to_numpy())

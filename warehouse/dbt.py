@@ -1,9 +1,12 @@
 """dbt (dbt-duckdb) run in-process against the candidate warehouse file."""
 from __future__ import annotations
 
+import json
 import os
 from typing import Callable
 
+from jixiao.expectations.review import decision_log
+from jixiao.expectations.rules import dbt_vars
 from jixiao.runtime.config import REPO_ROOT, Settings
 from jixiao.warehouse.candidate import Candidate
 
@@ -30,9 +33,10 @@ def run_dbt(args: list[str], candidate: Candidate, on_node: Callable[[str], None
     cfg: Settings = candidate.cfg
     os.environ["JX_WAREHOUSE_BUILD_PATH"] = str(candidate.path)
     os.environ["JX_LANDING_DIR"] = str(cfg.landing_dir)
+    os.environ["JX_REVIEW_LOG"] = str(decision_log(cfg))
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     runner = dbtRunner(callbacks=[_node_results(on_node)] if on_node else [])
-    result = runner.invoke([*args, "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
+    result = runner.invoke([*args, "--vars", json.dumps(dbt_vars()), "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
                             "--target-path", str(cfg.home / "dbt" / "target"),
                             "--log-path", str(cfg.home / "dbt" / "logs")])
     _close_dbt_duckdb()

@@ -30,11 +30,12 @@ def check() -> None:
 
     report = run_checks(require_warehouse())
     for result in report.results:
-        mark = "[green]pass[/]" if result.success else f"[red]fail ({result.severity})[/]"
+        mark = "[green]pass[/]" if result.success else ("[red]fail[/]" if result.blocking else "[yellow]warn[/]")
         console.print(f"{mark} {result.suite} on {result.table}")
         for failure in result.failures:
-            console.print(f"    {failure['expectation']} {failure['kwargs']}: "
+            console.print(f"    ({failure['severity']}) {failure['expectation']} {failure['kwargs']}: "
                           f"{failure['unexpected_count']} unexpected, e.g. {failure['examples']}")
+    console.print(f"Data Docs: {report.docs}")
     if report.blocking_failures:
         sys.exit(1)
 

@@ -62,6 +62,11 @@ class Settings:
     def simulator_dir(self) -> Path:
         return self.home / "simulator"
 
+    @property
+    def review_dir(self) -> Path:
+        """Reviewers' decisions (append-only log): outside the rebuildable warehouse, never reset."""
+        return self.home / "review"
+
 
 def settings() -> Settings:
     """Read the current settings from the environment (cheap; call it where needed)."""

@@ -13,4 +13,5 @@ def model(dbt, session):
         dbt.ref("int_appraisal__checked_scores").filter("accepted").df(),
         dbt.ref("ref_exemptions").df(),
         dbt.ref("ref_goals").df(),
+        exclusions=dbt.ref("fct_scoring_exclusion").df(),
     )
