@@ -239,8 +239,11 @@ def start_standalone(cfg: Settings, timeout_s: float = 300.0) -> StandaloneAirfl
         raise
 
 
-def _progress_listener(console, quiet_success: frozenset[str]):
-    """An Airflow listener printing each task's start, end and retries while a DAG runs in this process."""
+def _progress_listener(console, quiet_success: frozenset[str], errors: dict[str, str]):
+    """An Airflow listener printing each task's start, end and retries while a DAG runs in this process.
+
+    The last error of each failed task is kept in ``errors``.
+    """
     from airflow.listeners import hookimpl
 
     started: dict[str, float] = {}
@@ -262,6 +265,8 @@ def _progress_listener(console, quiet_success: frozenset[str]):
 
         @hookimpl
         def on_task_instance_failed(self, previous_state, task_instance, error):
+            errors[task_instance.task_id] = f"{type(error).__name__}: {error}" if isinstance(error, BaseException) \
+                else str(error)
             retrying = task_instance.try_number <= task_instance.task.retries
             console.print(f"[red]✗[/] {task_instance.task_id} [dim]{elapsed(task_instance.task_id)}[/]",
                           "[yellow]will retry[/]" if retrying else "", highlight=False)
@@ -309,7 +314,8 @@ def run_dag(dag_id: str, cfg: Settings | None = None, conf: dict | None = None, 
     dag = bag.get_dag(dag_id)
     if dag is None:
         raise DagRunFailed(f"no DAG {dag_id!r} in {DAGS_DIR}; DAGs: {', '.join(sorted(bag.dag_ids))}")
-    listener = _progress_listener(console, frozenset(STEP_NAMES))
+    errors: dict[str, str] = {}
+    listener = _progress_listener(console, frozenset(STEP_NAMES), errors)
     manager = get_listener_manager()
     manager.add_listener(listener)
     quiet = os.environ.get("DBT_QUIET")
@@ -323,9 +329,13 @@ def run_dag(dag_id: str, cfg: Settings | None = None, conf: dict | None = None, 
             os.environ.pop("DBT_QUIET")
         else:
             os.environ["DBT_QUIET"] = quiet
-    failed = sorted(ti.task_id for ti in run.get_task_instances() if ti.state in ("failed", "upstream_failed"))
     if run.state != "success":
-        raise DagRunFailed(f"{dag_id} run {run.run_id} ended {run.state}; failed tasks: {', '.join(failed) or '-'}; "
-                           f"task logs under {cfg.home / 'airflow' / 'logs'}")
+        states = {ti.task_id: ti.state for ti in run.get_task_instances()}
+        failed = sorted(task for task, state in states.items() if state == "failed")
+        skipped = sorted(task for task, state in states.items() if state == "upstream_failed")
+        raise DagRunFailed(f"{dag_id} run {run.run_id} ended {run.state}; failed: "
+                           + "; ".join(f"{task} ({errors.get(task, 'see its log')})" for task in failed)
+                           + (f"; not run: {', '.join(skipped)}" if skipped else "")
+                           + f" — task logs under {cfg.home / 'airflow' / 'logs'}")
     console.print(f"[bold green]{dag_id}[/] succeeded in {time.monotonic() - started:.1f} s")
     return run

@@ -44,7 +44,7 @@ def airflow_up() -> None:
             server = start_standalone(cfg)
         except DagRunFailed as error:
             raise click.ClickException(str(error)) from None
-    console.print(f"[bold green]Airflow is up[/]: {server.url}\n"
+    console.print(f"[bold green]Airflow is up[/] (pid {server.process.pid}): {server.url}\n"
                   f"login: {server.username} / {server.password or '(see simple_auth_manager_passwords.json.generated)'}\n"
                   f"log: {server.log}\nCtrl-C (or SIGTERM) stops it.")
     try:
