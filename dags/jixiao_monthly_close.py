@@ -17,10 +17,9 @@ Scheduled at 06:00 business time on the 5th of each month, after late data of th
 """
 from __future__ import annotations
 
-import pendulum
 from airflow.sdk import Param, dag, task
 
-from jixiao.orchestration import MONTHLY_CLOSE_DAG, build_step_tasks, default_args
+from jixiao.orchestration import MONTHLY_CLOSE_DAG, build_step_tasks, dag_defaults
 
 RECOMPUTING_STEPS = ("dbt", "docs")
 """Build steps the close leaves out: it republishes the frozen results, it does not recompute them."""
@@ -29,14 +28,11 @@ RECOMPUTING_STEPS = ("dbt", "docs")
 @dag(
     dag_id=MONTHLY_CLOSE_DAG,
     schedule="0 6 5 * *",
-    start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Shanghai"),
-    catchup=False,
-    max_active_runs=1,
-    default_args=default_args(),
     params={"period": Param("previous", type="string", pattern=r"^(previous|latest|\d{4}-(0[1-9]|1[0-2]))$",
                             description="'previous', 'latest' or YYYY-MM")},
     tags=["jixiao", "scoring", "close"],
     doc_md=__doc__,
+    **dag_defaults(),
 )
 def jixiao_monthly_close():
     @task(doc_md="Freeze the period's published results outside the warehouse (idempotent).")

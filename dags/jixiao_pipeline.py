@@ -22,25 +22,21 @@ run it once in-process with each task shown on the terminal.
 """
 from __future__ import annotations
 
-import pendulum
 from airflow.sdk import Param, dag, task
 
-from jixiao.orchestration import PIPELINE_DAG, build_step_tasks, default_args
+from jixiao.orchestration import PIPELINE_DAG, build_step_tasks, dag_defaults
 
 
 @dag(
     dag_id=PIPELINE_DAG,
     schedule="0 2 * * *",
-    start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Shanghai"),
-    catchup=False,
-    max_active_runs=1,
-    default_args=default_args(),
     params={
         "max_age_hours": Param(26, type="number", description="A source whose newest batch is older is stale."),
         "allow_stale": Param(False, type="boolean", description="Build even when every source is stale."),
     },
     tags=["jixiao", "warehouse", "alerts"],
     doc_md=__doc__,
+    **dag_defaults(),
 )
 def jixiao_pipeline():
     @task(retries=0, doc_md="Newest committed landing batch per source; fails on an empty or stopped landing zone.")

@@ -16,23 +16,19 @@ the warehouse pool.
 """
 from __future__ import annotations
 
-import pendulum
 from airflow.sdk import Param, dag, task
 
-from jixiao.orchestration import RETRAIN_DAG, default_args
+from jixiao.orchestration import RETRAIN_DAG, dag_defaults
 
 
 @dag(
     dag_id=RETRAIN_DAG,
     schedule="0 3 * * 0",
-    start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Shanghai"),
-    catchup=False,
-    max_active_runs=1,
-    default_args=default_args(),
     params={"registry": Param("jixiao.models:TRAINERS", type="string",
                               description="module:attribute of the trainers to run")},
     tags=["jixiao", "models"],
     doc_md=__doc__,
+    **dag_defaults(),
 )
 def jixiao_retrain():
     def trainer(name: str):

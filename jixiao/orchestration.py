@@ -49,14 +49,22 @@ class LandingStale(RuntimeError):
 
 # ---------------------------------------------------------------- what the DAG files share (parse time)
 
-def default_args() -> dict:
-    """Retries with exponential back-off; ``JX_AIRFLOW_RETRIES`` / ``JX_AIRFLOW_RETRY_DELAY`` (seconds) override."""
+def dag_defaults() -> dict:
+    """What every jixiao DAG shares: business-time start, no catch-up, one run at a time, and task retries
+    with exponential back-off (``JX_AIRFLOW_RETRIES`` / ``JX_AIRFLOW_RETRY_DELAY`` in seconds override)."""
+    import pendulum
+
     return {
-        "owner": "jixiao",
-        "retries": int(os.environ.get("JX_AIRFLOW_RETRIES", "2")),
-        "retry_delay": timedelta(seconds=float(os.environ.get("JX_AIRFLOW_RETRY_DELAY", "60"))),
-        "retry_exponential_backoff": 2.0,
-        "max_retry_delay": timedelta(minutes=30),
+        "start_date": pendulum.datetime(2026, 1, 1, tz="Asia/Shanghai"),
+        "catchup": False,
+        "max_active_runs": 1,
+        "default_args": {
+            "owner": "jixiao",
+            "retries": int(os.environ.get("JX_AIRFLOW_RETRIES", "2")),
+            "retry_delay": timedelta(seconds=float(os.environ.get("JX_AIRFLOW_RETRY_DELAY", "60"))),
+            "retry_exponential_backoff": 2.0,
+            "max_retry_delay": timedelta(minutes=30),
+        },
     }
 
 
