@@ -19,10 +19,7 @@ from __future__ import annotations
 
 from airflow.sdk import Param, dag, task
 
-from jixiao.orchestration import MONTHLY_CLOSE_DAG, build_step_tasks, dag_defaults
-
-RECOMPUTING_STEPS = ("dbt", "docs")
-"""Build steps the close leaves out: it republishes the frozen results, it does not recompute them."""
+from jixiao.orchestration import MONTHLY_CLOSE_DAG, RECOMPUTING_STEPS, build_step_tasks, dag_defaults
 
 
 @dag(

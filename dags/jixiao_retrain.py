@@ -10,6 +10,9 @@ is in `jixiao.models.retraining`):
    model's by more than the model's tolerance (the decision is stored beside the candidate);
 3. **promote** — points `$JX_HOME/models/<name>/current.json` at the candidate (atomic replace);
    skipped when the gate refused it, so the model in use never changes to a worse one.
+4. **the build steps but dbt** (in the one-slot warehouse pool), on a copy of the published warehouse:
+   the model steps score with the models now in use, `marts.fct_model_version` records every candidate,
+   its metrics and gate decision, then checks, publish, reports.
 
 Weekly, Sunday 03:00 business time. Training reads the published warehouse only, so it does not take
 the warehouse pool.
@@ -18,7 +21,7 @@ from __future__ import annotations
 
 from airflow.sdk import Param, dag, task
 
-from jixiao.orchestration import RETRAIN_DAG, dag_defaults
+from jixiao.orchestration import RECOMPUTING_STEPS, RETRAIN_DAG, build_step_tasks, dag_defaults
 
 
 @dag(
@@ -60,16 +63,13 @@ def jixiao_retrain():
 
     @task
     def gate(candidate: dict) -> dict:
-        import json
         from dataclasses import asdict
-        from pathlib import Path
 
         from jixiao.models.retraining import TrainedCandidate, check_gate
         from jixiao.runtime.config import settings
 
-        decision = asdict(check_gate(trainer(candidate["name"]), TrainedCandidate(**candidate), settings()))
-        Path(candidate["path"], "gate.json").write_text(json.dumps(decision, indent=1), encoding="utf-8")
-        return {"candidate": candidate, "decision": decision}
+        decision = check_gate(trainer(candidate["name"]), TrainedCandidate(**candidate), settings())
+        return {"candidate": candidate, "decision": asdict(decision)}
 
     @task
     def promote(gated: dict) -> dict:
@@ -83,7 +83,8 @@ def jixiao_retrain():
                                        + "; ".join(gated["decision"]["reasons"]))
         return point_at(TrainedCandidate(**gated["candidate"]), settings())
 
-    promote.expand(gated=gate.expand(candidate=train.expand(name=models())))
+    promoted = promote.expand(gated=gate.expand(candidate=train.expand(name=models())))
+    promoted >> next(iter(build_step_tasks(skip=RECOMPUTING_STEPS, first_trigger_rule="none_failed").values()))
 
 
 jixiao_retrain()

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from jixiao.runtime.config import REPO_ROOT, Settings, settings
 
-DAGS_DIR = Path(os.environ.get("JX_DAGS_DIR") or REPO_ROOT / "dags")
+DAGS_DIR = REPO_ROOT / "dags"
 PIPELINE_DAG = "jixiao_pipeline"
 MONTHLY_CLOSE_DAG = "jixiao_monthly_close"
 RETRAIN_DAG = "jixiao_retrain"
@@ -33,6 +33,8 @@ DAG_IDS = (PIPELINE_DAG, MONTHLY_CLOSE_DAG, RETRAIN_DAG)
 POOL = "jixiao_warehouse"
 POOL_DESCRIPTION = "One writer at a time on the candidate DuckDB warehouse (jixiao build steps)"
 FIRST_STEP_PRIORITY, LATER_STEP_PRIORITY = 1, 100
+RECOMPUTING_STEPS = ("dbt", "docs")
+"""Build steps a republish leaves out (month-end close, after retraining): nothing published is recomputed."""
 
 
 class DagRunFailed(RuntimeError):
@@ -68,7 +70,7 @@ def dag_defaults() -> dict:
     }
 
 
-def build_step_tasks(skip: tuple[str, ...] = ()) -> dict:
+def build_step_tasks(skip: tuple[str, ...] = (), first_trigger_rule: str = "all_success") -> dict:
     """One task per build step (but ``skip``), chained, in the warehouse pool; returns them by name, in order.
 
     The first task starts a fresh candidate (a copy of the published warehouse), the others check it is
@@ -80,6 +82,7 @@ def build_step_tasks(skip: tuple[str, ...] = ()) -> dict:
 
     def step_task(name: str, title: str, first: bool, priority: int):
         @task(task_id=name, pool=POOL, priority_weight=priority, weight_rule="absolute",
+              trigger_rule=first_trigger_rule if first else "all_success",
               doc_md=f"Build step **{title}** (`jixiao.pipeline.run_step('{name}')`).")
         def run_build_step() -> dict:
             from jixiao.pipeline import run_step

@@ -87,6 +87,13 @@ def _closes(candidate: Candidate, progress: Progress) -> dict:
         return load_closes(con, candidate.cfg)
 
 
+def _model_versions(candidate: Candidate, progress: Progress) -> dict:
+    from jixiao.models.retraining import load_model_versions
+
+    with candidate.connect() as con:
+        return load_model_versions(con, candidate.cfg)
+
+
 def _alerts(candidate: Candidate, progress: Progress) -> dict:
     from jixiao.alerts import collect_alerts
 
@@ -125,6 +132,7 @@ BUILD_STEPS: tuple[Step, ...] = (
     Step("dbt", "dbt build", _dbt),
     Step("docs", "dbt docs", _docs),
     Step("closes", "period closes", _closes),
+    Step("model_versions", "model versions", _model_versions),
     Step("alerts", "alerts (collect)", _alerts),  # after every step writing an alert mart, before the gate
     Step("checks", "checks (gate)", _checks),
     Step("publish", "publish", _publish),

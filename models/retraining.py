@@ -12,9 +12,10 @@ The interface a model provides (``jixiao.models.TRAINERS``, a mapping name → t
             '''Train on the published warehouse, write the artefact (and its metadata) into out_dir,
             return the held-out metrics (every metric named in ``gate`` among them).'''
 
-Artefacts live under ``$JX_HOME/models/<name>/``: ``candidates/<version>/`` (artefact + ``metrics.json``)
-and ``current.json``, the pointer to the promoted version, replaced atomically; inference loads what
-``current_artefact`` returns, so a candidate is never used before it passed the gate.
+Artefacts live under ``$JX_HOME/models/<name>/``: ``candidates/<version>/`` (artefact, ``metrics.json``,
+``gate.json``) and ``current.json``, the pointer to the promoted version, replaced atomically; inference
+loads what ``current_artefact`` returns, so a candidate is never used before it passed the gate. The
+build step ``model_versions`` turns them into ``marts.fct_model_version``.
 """
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol
+
+import duckdb
 
 from jixiao.runtime.config import Settings
 
@@ -103,7 +106,10 @@ def current_artefact(cfg: Settings, name: str) -> dict | None:
 
 
 def check_gate(trainer: Trainer, candidate: TrainedCandidate, cfg: Settings) -> GateDecision:
-    """Pass when every gate metric reaches its floor and none falls below the promoted one by more than tolerance."""
+    """Pass when every gate metric reaches its floor and none falls below the promoted one by more than tolerance.
+
+    The decision is kept beside the candidate (``gate.json``).
+    """
     promoted = current_artefact(cfg, trainer.name)
     reasons = [f"{metric} {candidate.metrics[metric]:.4f} < floor {floor:.4f}"
                for metric, floor in trainer.gate.items() if candidate.metrics[metric] < floor]
@@ -112,8 +118,10 @@ def check_gate(trainer: Trainer, candidate: TrainedCandidate, cfg: Settings) -> 
                     f"− tolerance {trainer.tolerance}"
                     for metric in trainer.gate if metric in promoted["metrics"]
                     and candidate.metrics[metric] < promoted["metrics"][metric] - trainer.tolerance]
-    return GateDecision(trainer.name, candidate.version, not reasons, reasons,
-                        promoted["metrics"] if promoted else None)
+    decision = GateDecision(trainer.name, candidate.version, not reasons, reasons,
+                            promoted["metrics"] if promoted else None)
+    Path(candidate.path, "gate.json").write_text(json.dumps(asdict(decision), indent=1), encoding="utf-8")
+    return decision
 
 
 def promote(candidate: TrainedCandidate, cfg: Settings) -> dict:
@@ -124,3 +132,29 @@ def promote(candidate: TrainedCandidate, cfg: Settings) -> dict:
     tmp.write_text(json.dumps(pointer, indent=1), encoding="utf-8")
     os.replace(tmp, target)
     return pointer
+
+
+MODEL_VERSION_COLUMNS = """
+    model varchar, version varchar, trained_at timestamptz, metrics json, gate_passed boolean, gate_reasons json,
+    in_use boolean
+"""
+
+
+def load_model_versions(con: duckdb.DuckDBPyConnection, cfg: Settings) -> dict:
+    """Build ``marts.fct_model_version``: every trained candidate, its metrics, gate decision, and the one in use."""
+    rows = []
+    for metrics in sorted((cfg.home / "models").glob("*/candidates/*/metrics.json")):
+        folder, name = metrics.parent, metrics.parent.parent.parent.name
+        gate = json.loads((folder / "gate.json").read_text(encoding="utf-8")) if (folder / "gate.json").exists() \
+            else {"passed": None, "reasons": []}
+        current = current_artefact(cfg, name)
+        rows.append((name, folder.name, datetime.fromtimestamp(metrics.stat().st_mtime, timezone.utc),
+                     metrics.read_text(encoding="utf-8"), gate["passed"], json.dumps(gate["reasons"], ensure_ascii=False),
+                     bool(current and current["version"] == folder.name)))
+    con.execute("create schema if not exists marts")
+    con.execute(f"create or replace table marts.fct_model_version ({MODEL_VERSION_COLUMNS})")
+    if rows:
+        con.executemany("insert into marts.fct_model_version values (?, ?, ?, ?, ?, ?, ?)", rows)
+    con.execute("comment on table marts.fct_model_version is '模型版本：每个候选模型的指标、准入门槛结论及当前使用版本 "
+                "(every trained model candidate: metrics, gate decision, the version in use)'")
+    return {"versions": len(rows), "in_use": sorted(r[0] for r in rows if r[6])}

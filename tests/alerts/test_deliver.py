@@ -101,6 +101,6 @@ def test_an_unreachable_broker_fails_kafka_only(publish_alerts, monkeypatch, key
         monkeypatch.setenv("JX_ALERTS_WEBHOOK_URL", webhook.url)
         from jixiao.runtime.config import settings
 
-        with pytest.raises(DeliveryFailed, match="kafka failed .*no Kafka broker at 127.0.0.1:47999"):
+        with pytest.raises(DeliveryFailed, match="kafka failed .*no Kafka broker answers at 127.0.0.1:47999"):
             deliver("alerts", settings(), load_settings())
     assert [m["alert_key"] for m in webhook.accepted] == [f"{key_prefix}:0"]

@@ -55,11 +55,14 @@ def test_the_monthly_close_republishes_without_recomputing(bag):
     assert dag.get_task("notify_departments").upstream_task_ids == {"publish"}
 
 
-def test_retraining_promotes_only_through_the_gate(bag):
+def test_retraining_promotes_only_through_the_gate_then_republishes(bag):
     dag = bag.dags[RETRAIN_DAG]
     assert dag.get_task("promote").upstream_task_ids == {"gate"}
     assert dag.get_task("gate").upstream_task_ids == {"train"}
     assert all(dag.get_task(t).pool != POOL for t in ("train", "gate", "promote"))
+    first_step = next(n for n in STEP_NAMES if n in dag.task_dict)
+    assert "dbt" not in dag.task_dict and dag.get_task(first_step).upstream_task_ids == {"promote"}
+    assert dag.get_task(first_step).trigger_rule == "none_failed", "a refused (skipped) promotion still republishes"
 
 
 PARSE = """
