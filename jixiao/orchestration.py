@@ -19,6 +19,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import warnings
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -300,6 +301,7 @@ def configure_in_process(cfg: Settings) -> None:
         os.environ.update({k: v for k, v in airflow_env(cfg).items() if k.startswith("AIRFLOW")})
         os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")  # the progress lines say what happens
         (cfg.home / "airflow").mkdir(parents=True, exist_ok=True)
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")  # dag.test()'s own client
     from airflow.models.pool import Pool
     from airflow.utils import db
 
