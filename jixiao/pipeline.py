@@ -2,11 +2,15 @@
 
 A build is a list of steps over one candidate warehouse file (see ``jixiao.warehouse.candidate``)::
 
-    ledger (append + verify) → dbt build → docs → checks (the gate) → publish (atomic swap + Parquet marts) → reports
+    ledger (append + verify) → dbt build → docs → period closes → model versions → alerts (collect)
+      → checks (the gate) → publish (atomic swap + Parquet marts) → reports
 
 Every step before ``publish`` writes only the candidate; a blocking check failure stops the build
 before ``publish``, so the published warehouse stays as it was. The CLI runs the steps in one process
-(:func:`build`); the Airflow DAG runs one step per task (:func:`run_step`) under a pool of one slot.
+(:func:`build`); the Airflow DAGs run one step per task (:func:`run_step`) under a pool of one slot.
+
+This module stays cheap to import (the DAG files read ``BUILD_STEPS`` when Airflow parses them): import
+stages inside the step functions, never at the top.
 """
 from __future__ import annotations
 
@@ -16,18 +20,23 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
+from uuid import uuid4
 
 from rich.console import Console
 
-from jixiao import contracts
-from jixiao.runtime import kafka_local
 from jixiao.runtime.config import Settings, settings
-from jixiao.warehouse import Candidate, build_lock, dbt_build, dbt_docs
+
+if TYPE_CHECKING:
+    from jixiao.warehouse import Candidate
 
 
 class ChecksFailed(RuntimeError):
     """A blocking expectation failed on the candidate; nothing was published."""
+
+
+class CandidateTaken(RuntimeError):
+    """Another build started a new candidate between two steps of this one."""
 
 
 class Progress:
@@ -65,13 +74,38 @@ def _ledger(candidate: Candidate, progress: Progress) -> dict:
 
 
 def _dbt(candidate: Candidate, progress: Progress) -> dict:
+    from jixiao.warehouse import dbt_build
+
     dbt_build(candidate, on_node=progress.node)
     return {"nodes": progress.nodes}
 
 
 def _docs(candidate: Candidate, progress: Progress) -> dict:
+    from jixiao.warehouse import dbt_docs
+
     dbt_docs(candidate)
     return {"docs": str(candidate.cfg.home / "dbt" / "target" / "static_index.html")}
+
+
+def _closes(candidate: Candidate, progress: Progress) -> dict:
+    from jixiao.period_close import load_closes
+
+    with candidate.connect() as con:
+        return load_closes(con, candidate.cfg)
+
+
+def _model_versions(candidate: Candidate, progress: Progress) -> dict:
+    from jixiao.models.retraining import load_model_versions
+
+    with candidate.connect() as con:
+        return load_model_versions(con, candidate.cfg)
+
+
+def _alerts(candidate: Candidate, progress: Progress) -> dict:
+    from jixiao.alerts import collect_alerts
+
+    with candidate.connect() as con:
+        return collect_alerts(con)
 
 
 def _checks(candidate: Candidate, progress: Progress) -> dict:
@@ -106,6 +140,9 @@ BUILD_STEPS: tuple[Step, ...] = (
     Step("ledger", "ledger (append + verify)", _ledger),
     Step("dbt", "dbt build", _dbt),
     Step("docs", "dbt docs", _docs),
+    Step("closes", "period closes", _closes),
+    Step("model_versions", "model versions", _model_versions),
+    Step("alerts", "alerts (collect)", _alerts),  # after every step writing an alert mart, before the gate
     Step("checks", "checks (gate)", _checks),
     Step("publish", "publish", _publish),
     Step("reports", "reports", _reports),
@@ -129,46 +166,72 @@ def _run(step: Step, candidate: Candidate, progress: Progress, summary: BuildSum
     summary.seconds[step.name] = progress.seconds[step.title]
 
 
+def _claim_file(candidate: Candidate) -> Path:
+    return candidate.path.with_name("candidate.build")
+
+
+def _claim(candidate: Candidate, build_id: str) -> None:
+    """Start a fresh candidate owned by ``build_id``."""
+    candidate.start()
+    _claim_file(candidate).write_text(build_id, encoding="utf-8")
+
+
+def _check_claim(candidate: Candidate, build_id: str) -> None:
+    owner = _claim_file(candidate).read_text(encoding="utf-8") if _claim_file(candidate).exists() else None
+    if owner != build_id:
+        raise CandidateTaken(f"the candidate now belongs to build {owner!r}, not {build_id!r}: another build started "
+                             "meanwhile; run this build again from its first step")
+
+
 def build(cfg: Settings | None = None, progress: Progress | None = None,
           skip: tuple[str, ...] = ()) -> BuildSummary:
     """Run every build step on a fresh candidate; raise BuildError / ChecksFailed before publishing on failure."""
+    from jixiao.warehouse import build_lock
+
     cfg = cfg or settings()
     progress = progress or Progress()
     summary = BuildSummary()
     with build_lock(cfg) as candidate:
-        candidate.start()
+        _claim(candidate, f"build/{uuid4()}")
         for step in BUILD_STEPS:
             if step.name not in skip:
                 _run(step, candidate, progress, summary)
     return summary
 
 
-def run_step(name: str, cfg: Settings | None = None, progress: Progress | None = None) -> dict:
-    """Run one build step (an Airflow task); the first step starts a fresh candidate."""
+def run_step(name: str, cfg: Settings | None = None, progress: Progress | None = None,
+             build_id: str | None = None, start: bool | None = None) -> dict:
+    """Run one build step (an Airflow task); the first step (or any, with ``start``) starts a fresh candidate.
+
+    With a ``build_id``, a step that does not start the candidate first checks it is still that build's.
+    """
+    from jixiao.warehouse import build_lock
+
     cfg = cfg or settings()
     step = next((s for s in BUILD_STEPS if s.name == name), None)
     if step is None:
         raise ValueError(f"unknown build step {name!r}; steps: {', '.join(STEP_NAMES)}")
     summary = BuildSummary()
     with build_lock(cfg) as candidate:
-        if name == STEP_NAMES[0]:
-            candidate.start()
+        if start or (start is None and name == STEP_NAMES[0]):
+            _claim(candidate, build_id or f"step/{uuid4()}")
+        elif build_id:
+            _check_claim(candidate, build_id)
         _run(step, candidate, progress or Progress(), summary)
     return summary.steps[name]
 
 
-GENERATED = ("landing", "dead_letter", "warehouse", "marts", "reports", "simulator", "dbt", "checks", "airflow", "ledger")
-WAREHOUSE_DAG = "jixiao_warehouse"
+GENERATED = ("landing", "dead_letter", "warehouse", "marts", "reports", "simulator", "dbt", "checks", "airflow",
+             "alerts", "closes", "ledger")
 
 
 @dataclass
 class DemoResult:
     produced: dict[str, int]
     ingest: object
-    dag_log: Path
+    dag_seconds: float
     checks: list[dict]
     reports: object
-    ledger: object
 
 
 def reset(cfg: Settings) -> None:
@@ -182,14 +245,15 @@ def demo(scale: str = "S", seed: int = 7, start: str = "2026-01", months: int = 
          keep_kafka: bool = False, cfg: Settings | None = None, progress: bool = True) -> DemoResult:
     """Run a fresh province through the whole platform; stop the broker afterwards unless ``keep_kafka``.
 
-    simulate → Kafka → land (the ingestor service, run until caught up) → the Airflow DAG
-    ``jixiao_warehouse`` (the build steps), run once with ``airflow dags test`` → a few department PDFs and
-    the browser check of the report site.
+    simulate → Kafka → land (the ingestor service, run until caught up) → one run of the Airflow DAG
+    ``jixiao_pipeline`` in this process, each task shown as it starts and ends (the broker stays up for the
+    ledger's anchors and the alert delivery) → a few department PDFs and the browser check of the report site.
     """
+    from jixiao import contracts
     from jixiao.ingestors.consumer import ingest
-    from jixiao.ledger import append_from_landing
-    from jixiao.orchestration import run_dag_once
+    from jixiao.orchestration import PIPELINE_DAG, run_dag
     from jixiao.reports.pdf import demo_extras
+    from jixiao.runtime import kafka_local
     from jixiao.simulator.run import simulate
     from jixiao.simulator.sinks import KafkaSink
 
@@ -200,10 +264,11 @@ def demo(scale: str = "S", seed: int = 7, start: str = "2026-01", months: int = 
     try:
         produced = simulate(KafkaSink(cfg), scale=scale, seed=seed, start=start, months=months, progress=progress)
         stats = ingest(list(contracts.SOURCES), cfg=cfg, progress=progress)
-        ledger = append_from_landing(cfg)  # while the broker is up, so the ledger's anchors reach Kafka
+        started = time.monotonic()
+        run_dag(PIPELINE_DAG, cfg)
+        dag_seconds = time.monotonic() - started
     finally:
         if not keep_kafka:
             kafka_local.stop(cfg)
-    dag_log = run_dag_once(WAREHOUSE_DAG, cfg)
     checks = json.loads((cfg.home / "checks" / "results.json").read_text(encoding="utf-8"))
-    return DemoResult(produced, stats, dag_log, checks, demo_extras(cfg), ledger)
+    return DemoResult(produced, stats, dag_seconds, checks, demo_extras(cfg))

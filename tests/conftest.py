@@ -17,7 +17,7 @@ from topics import delete_source_topics, fresh_platform
 
 from jixiao import contracts
 from jixiao.ingestors.consumer import IngestStats, ingest
-from jixiao.orchestration import run_dag_once
+from jixiao.orchestration import PIPELINE_DAG, run_dag_once
 from jixiao.runtime import kafka_local
 from jixiao.runtime.config import Settings, settings
 from jixiao.simulator.run import simulate
@@ -94,10 +94,10 @@ PLATFORM_SCALE = {"scale": "XS", "seed": 11, "start": "2026-01", "months": 12,
 
 @pytest.fixture(scope="session")
 def simulated_platform(kafka_broker, tmp_path_factory) -> SimulatedPlatform:
-    """Simulate → Kafka → ingest → one Airflow run of the warehouse DAG, once per session. Read it, never write it."""
+    """Simulate → Kafka → ingest → one Airflow run of the pipeline DAG, once per session. Read it, never write it."""
     with fresh_platform(tmp_path_factory, "platform") as cfg:
         sink = RecordingSink(cfg)
         produced = simulate(sink, progress=False, **PLATFORM_SCALE)
         stats = ingest(list(contracts.SOURCES), group="simulated-platform", cfg=cfg, progress=False)
-        dag_log = run_dag_once("jixiao_warehouse", cfg)
+        dag_log = run_dag_once(PIPELINE_DAG, cfg)
     return SimulatedPlatform(cfg, produced, sink.values, stats, dag_log)

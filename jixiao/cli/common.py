@@ -13,9 +13,10 @@ console = Console()
 
 def broker_answers(cfg: Settings | None = None) -> bool:
     """True when a broker (possibly not started by this checkout) listens on the configured port."""
+    host, _, port = (cfg or settings()).bootstrap_servers.split(",")[0].rpartition(":")
     with socket.socket() as sock:
         sock.settimeout(1.0)
-        return sock.connect_ex(("127.0.0.1", (cfg or settings()).kafka_port)) == 0
+        return sock.connect_ex((host, int(port))) == 0
 
 
 def require_broker(cfg: Settings | None = None) -> None:

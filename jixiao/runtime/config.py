@@ -29,10 +29,12 @@ class Settings:
     kafka_heap: str
     kafka_dir: Path
     cache: Path
+    kafka_bootstrap: str | None = None
 
     @property
     def bootstrap_servers(self) -> str:
-        return f"127.0.0.1:{self.kafka_port}"
+        """``JX_KAFKA_BOOTSTRAP`` (a broker elsewhere, e.g. ``kafka:9092`` in docker-compose) or the local broker."""
+        return self.kafka_bootstrap or f"127.0.0.1:{self.kafka_port}"
 
     @property
     def landing_dir(self) -> Path:
@@ -78,4 +80,5 @@ def settings() -> Settings:
         kafka_heap=os.environ.get("JX_KAFKA_HEAP", "768m"),
         kafka_dir=_env_path("JX_KAFKA_DIR", home / "kafka"),
         cache=_env_path("JX_CACHE", REPO_ROOT / ".cache"),
+        kafka_bootstrap=os.environ.get("JX_KAFKA_BOOTSTRAP") or None,
     )
