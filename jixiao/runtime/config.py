@@ -29,6 +29,9 @@ class Settings:
     kafka_heap: str
     kafka_dir: Path
     cache: Path
+    max_future_skew_s: float = 86_400.0
+    """How far ``occurred_at`` may be ahead of the Kafka record timestamp before the event is dead-lettered as
+    ``future_timestamp`` (``JX_MAX_FUTURE_SKEW_S``, seconds; default one day)."""
 
     @property
     def bootstrap_servers(self) -> str:
@@ -73,4 +76,5 @@ def settings() -> Settings:
         kafka_heap=os.environ.get("JX_KAFKA_HEAP", "768m"),
         kafka_dir=_env_path("JX_KAFKA_DIR", home / "kafka"),
         cache=_env_path("JX_CACHE", REPO_ROOT / ".cache"),
+        max_future_skew_s=float(os.environ.get("JX_MAX_FUTURE_SKEW_S", "86400")),
     )
