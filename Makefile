@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test kafka-start kafka-stop kafka-status bench clean
+.PHONY: setup tools demo test kafka-start kafka-stop kafka-status bench clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "jixiao needs Python 3.11: set PYTHON=/path/to/python3.11")'
@@ -15,8 +15,18 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/uv pip install --python $(BIN)/python -q --no-deps -e .
 	touch $@
 
-setup: $(STAMP)  ## venv + locked Python deps + Kafka jars from Maven Central
+setup: $(STAMP) tools  ## venv + locked Python deps + Kafka jars from Maven Central + system tools
 	$(BIN)/python -c 'from jixiao.runtime.kafka_local import ensure_jars; print("Kafka jars:", ensure_jars())'
+
+APT_TOOLS := kcat
+tools:  ## Debian packages the tests use (kcat: a Kafka client the project did not write), installed once, quietly
+	@missing=$$(for t in $(APT_TOOLS); do command -v $$t >/dev/null || echo $$t; done); \
+	if [ -n "$$missing" ]; then \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    out=$$( (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) 2>&1) \
+	      || { echo "$$out"; exit 1; }; \
+	  else echo "please install: $$missing (Debian: apt-get install $$missing)"; fi; \
+	fi
 
 demo: setup  ## the main job end to end: simulate → Kafka → land → dbt → checks → reports
 	$(BIN)/jixiao demo
