@@ -177,7 +177,7 @@ def business_date(occurred_at: str) -> str:
 # they only ever accept what the schema accepts (stricter where cheaper: exact types, no bool for an
 # integer); whatever they refuse is judged again by the compiled validator, which accepts it or says why.
 _FIELD_KEYWORDS = {"type", "minLength", "maxLength", "minimum", "maximum", "pattern", "enum", "x-pii-text",
-                   "description", "title"}
+                   "x-reference", "description", "title"}
 _TOP_KEYWORDS = {"$schema", "$id", "title", "description", "type", "required", "additionalProperties", "properties"}
 _TYPE_TESTS = {"string": "type(v) is str", "boolean": "type(v) is bool", "integer": "type(v) is int",
                "number": "(type(v) is int or type(v) is float)", "null": "v is None"}

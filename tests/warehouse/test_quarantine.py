@@ -124,3 +124,16 @@ def test_held_events_flow_in_once_the_department_exists(builds):
     assert second["quarantine"] == [("gov_oa-held-4", "unknown_indicator")], "only the unknown indicator stays held"
     assert second["tickets"] == 1, "released into the incremental staging model although landed before its watermark"
     assert second["closures"] == [(1,)] and second["tasks"] == 1
+
+
+def test_the_warehouse_checks_every_reference_field_the_contracts_declare():
+    import yaml
+
+    from jixiao import contracts
+
+    dbt_vars = yaml.safe_load((warehouse_dbt.DBT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))["vars"]
+    declared = {source: {event_type: fields for event_type in contracts.event_types(source)
+                         if (fields := contracts.reference_fields(source, event_type))}
+                for source in contracts.SOURCES}
+    assert dbt_vars["landing_sources"] == list(contracts.SOURCES)
+    assert dbt_vars["landing_references"] == {source: types for source, types in declared.items() if types}
