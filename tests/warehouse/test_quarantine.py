@@ -1,17 +1,22 @@
 """Unknown reference codes never block publishing: the events are kept, held in quarantine (counted in
 ``marts.fct_quarantined_record``, shown by ``jixiao ingest status``), kept out of every mart, and flow in on the
-first build after the department seed gains the code — also into the incremental staging models."""
+first build after the department seed gains the code — also into the incremental staging models.
+The first build also overlaps a crashed commit (killed before its marker): it reads committed rows only."""
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 
 import duckdb
 import pytest
 
 from jixiao import pipeline
+from jixiao.ingestors.landing import CRASH_POINT_ENV, LandingZone
 from jixiao.ingestors.status import quarantined_by_reason
-from jixiao.runtime.config import settings
+from jixiao.runtime.config import REPO_ROOT, settings
 from jixiao.warehouse import dbt as warehouse_dbt
 from landing_fixture import fixture_events, land
 
@@ -41,6 +46,20 @@ def _held_events(known: str) -> list[dict]:
     ]
 
 
+def _crash_a_commit(cfg, dept: str) -> None:
+    """Land two more hotline events in a process killed (SIGKILL) after writing the files, before the marker."""
+    code = ("import sys; sys.path.insert(0, 'tests/support'); from landing_fixture import land; "
+            "from jixiao.runtime.config import settings; "
+            f"land([{{'event_id': f'hotline_12345-crashed-{{i}}', 'source': 'hotline_12345', "
+            f"'event_type': 'ticket_created', 'occurred_at': '2026-02-11T10:00:00+08:00', 'dept_code': {dept!r}, "
+            "'schema_version': 1, 'payload': {'ticket_id': f'TK-CRASH-{i}', 'category': '咨询', 'text': '无', "
+            f"'assigned_dept': {dept!r}}}}} for i in range(2)], settings())")
+    env = {**os.environ, "JX_HOME": str(cfg.home), CRASH_POINT_ENV: "commit:before-marker"}
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, env=env, capture_output=True, timeout=120)
+    assert result.returncode == -9, result.stderr
+    assert list(cfg.landing_dir.rglob(".*.pending")), "the crash left uncommitted files behind"
+
+
 def _project_with_department(tmp_path) -> str:
     """A copy of the dbt project whose department seed also has ZZ-NOPE (the production seed stays as it is), with no
     incremental look-back: the incremental staging models then read nothing landed before their watermark except
@@ -67,6 +86,7 @@ def builds(tmp_path_factory):
         events = fixture_events()
         held = _held_events(events[0]["dept_code"])
         land(events + held, cfg)
+        _crash_a_commit(cfg, events[0]["dept_code"])
         pipeline.build(cfg, skip=("docs", "reports"))
         with duckdb.connect(str(cfg.warehouse_path), read_only=True) as con:
             first = {
@@ -76,7 +96,11 @@ def builds(tmp_path_factory):
                                        "where dept_code = ?", [NEW_DEPT]).fetchone()[0],
                 "in_marts": _rows_naming(con, NEW_DEPT),
                 "status": quarantined_by_reason(cfg),
+                "crashed": con.execute("select count(*) from staging.stg_hotline_12345__tickets_created "
+                                       "where event_id like '%crashed%'").fetchone()[0],
             }
+        LandingZone(cfg).recover("jx.src.hotline_12345.v1", 0)  # what the next ingestor does on assignment
+        assert not list(cfg.landing_dir.rglob(".*.pending"))
         patch.setattr(warehouse_dbt, "DBT_DIR", _project_with_department(tmp))
         pipeline.build(cfg, skip=("docs", "reports"))
         with duckdb.connect(str(cfg.warehouse_path), read_only=True) as con:
@@ -115,6 +139,7 @@ def test_unknown_codes_are_held_not_published_and_the_build_publishes(builds):
     assert details["gov_oa-held-4"] == "indicator_code = SR_NOT_IN_CATALOGUE"
     assert all(copies == 1 for *_, copies in first["quarantine"])
     assert first["tickets"] == 0 and first["in_marts"] == {}, "held events reach no staging model and no mart"
+    assert first["crashed"] == 0, "a build overlapping a crashed commit reads committed rows only"
     assert first["status"] == {("gov_oa", "unknown_department"): 1, ("gov_oa", "unknown_indicator"): 1,
                                ("hotline_12345", "unknown_department"): 2}
 
