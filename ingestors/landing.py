@@ -48,6 +48,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from jixiao.runtime.config import Settings
+from jixiao.runtime.files import fsync_folder, make_folder
 
 OFFSET_DIGITS = 20
 _NAME = re.compile(r"^(?P<topic>[A-Za-z0-9._-]+)\+(?P<partition>\d+)\+(?P<first>\d+)\+(?P<last>\d+)\.(parquet|json)$")
@@ -104,26 +105,6 @@ def pending_path(visible: Path) -> Path:
 
 def visible_path(pending: Path) -> Path:
     return pending.with_name(pending.name[1:-len(PENDING)])
-
-
-def fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def make_folder(folder: Path) -> None:
-    """``mkdir -p`` that fsyncs the parent of every folder it creates, so a new ``dt=`` folder survives a crash."""
-    if folder.is_dir():
-        return
-    make_folder(folder.parent)
-    try:
-        folder.mkdir()
-    except FileExistsError:
-        return
-    fsync_folder(folder.parent)
 
 
 def _write_durably(path: Path, write) -> None:

@@ -76,27 +76,28 @@ def ingest_status(sources: str) -> None:
     console.print(table)
     console.print(f"total lag {sum(r.lag for r in rows):,} · landed {sum(r.landed for r in rows):,} · "
                   f"dead {sum(r.dead for r in rows):,} · duplicates {sum(r.duplicates for r in rows):,}")
-    dead = dead_letters_by_reason(cfg)
-    if dead:
-        reasons = Table(title="dead letters by reason", title_justify="left")
-        for column in ("topic", "reason", "count"):
-            reasons.add_column(column)
-        for (topic, reason), count in sorted(dead.items()):
-            reasons.add_row(topic, reason, f"{count:,}")
-        console.print(reasons)
+    _print_counts("dead letters by reason", "topic", dead_letters_by_reason(cfg))
     held = quarantined_by_reason(cfg)
     if held is None:
         console.print("quarantine: no published warehouse yet (run `jixiao build`)")
     else:
         console.print(f"quarantined (landed, held out of the marts until their reference data exists; "
                       f"marts.fct_quarantined_record): {sum(held.values()):,}")
-        if held:
-            quarantine = Table(title="quarantined records by reason (published warehouse)", title_justify="left")
-            for column in ("source", "reason", "records"):
-                quarantine.add_column(column)
-            for (source, reason), count in sorted(held.items()):
-                quarantine.add_row(source, reason, f"{count:,}")
-            console.print(quarantine)
+        _print_counts("quarantined records by reason (published warehouse)", "source", held)
+
+
+def _print_counts(title: str, owner: str, counts) -> None:
+    """A table of (owner, reason) → count, when there is any."""
+    from rich.table import Table
+
+    if not counts:
+        return
+    table = Table(title=title, title_justify="left")
+    for column in (owner, "reason", "count"):
+        table.add_column(column)
+    for (name, reason), count in sorted(counts.items()):
+        table.add_row(name, reason, f"{count:,}")
+    console.print(table)
 
 
 @ingest.command("compact")
