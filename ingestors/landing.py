@@ -312,9 +312,12 @@ class LandingZone:
             first = parse_name(path.name)[2]
             if boundary is not None and first < boundary:
                 break
-            table = pq.read_table(path, columns=["event_id", "content_hash", "kafka_offset"])
+            names = pq.read_schema(path).names
+            table = pq.read_table(path, columns=[c for c in ("event_id", "content_hash", "kafka_offset") if c in names])
+            hashes = (table.column("content_hash").to_pylist() if "content_hash" in table.column_names
+                      else [None] * table.num_rows)  # landed before content hashes existed
             by_offset.update(zip(table.column("kafka_offset").to_pylist(),
-                                 zip(table.column("event_id").to_pylist(), table.column("content_hash").to_pylist())))
+                                 zip(table.column("event_id").to_pylist(), hashes)))
             if boundary is None and len(by_offset) >= limit:
                 boundary = first
         newest = sorted(by_offset)[-limit:] if limit else []

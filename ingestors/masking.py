@@ -101,7 +101,6 @@ _AFTER_NAME = _CLEARLY_AFTER_NAME + ("的", "在", "于", "向", "对", "和", "
                                      "因", "多次", "本人", "已", "曾", "现", "住", "到", "从", "是", "也", "又", "被",
                                      "将", "把", "给")
 """What commonly follows a name; decides whether a given name has one or two characters."""
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 _SURNAME_CLASS = "".join(sorted(SURNAMES))
 _CUE_THEN_SURNAME = re.compile(f"(?:{'|'.join(NAME_CUES)})[:：]?(?=(?:{'|'.join(COMPOUND_SURNAMES)}|[{_SURNAME_CLASS}]))")
 _ADDRESS = re.compile("|".join(ADDRESS_FORMS))
@@ -127,29 +126,41 @@ def _common_words() -> frozenset[str]:
     return frozenset(words)
 
 
+_PLACE_SUFFIXES = tuple("省市县区镇乡村路街港湾人")
+"""After a candidate, these make it a place (张家港人, 金华市), not a name."""
+_COMPOUND = frozenset(COMPOUND_SURNAMES)
+_AFTER_FIRST = frozenset(word[0] for word in _AFTER_NAME)
+_CLEARLY_AFTER_FIRST = frozenset(word[0] for word in _CLEARLY_AFTER_NAME)
+
+
+def _is_cjk(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff"
+
+
 def _surname_length(text: str, at: int) -> int:
-    if text.startswith(COMPOUND_SURNAMES, at):
+    if text[at:at + 2] in _COMPOUND:
         return 2
     return 1 if at < len(text) and text[at] in SURNAMES else 0
 
 
-_PLACE_SUFFIXES = tuple("省市县区镇乡村路街港湾人")
-"""After a candidate, these make it a place (张家港人, 金华市), not a name."""
-
-
 def _followed_by_end(text: str, at: int) -> bool:
-    return at >= len(text) or not _CJK.match(text, at) or text.startswith(_AFTER_NAME, at)
+    return (at >= len(text) or not _is_cjk(text[at])
+            or (text[at] in _AFTER_FIRST and text.startswith(_AFTER_NAME, at)))
+
+
+def _clearly_followed_by_end(text: str, at: int) -> bool:
+    """Followed by punctuation or a word that only follows a person (来电, 反映 …), not by 的/在/是 …"""
+    return (at >= len(text) or not _is_cjk(text[at])
+            or (text[at] in _CLEARLY_AFTER_FIRST and text.startswith(_CLEARLY_AFTER_NAME, at)))
 
 
 def _name_after_cue(text: str, at: int) -> int:
     """Length of the name starting at ``at`` (after a cue), 0 when there is none."""
     surname = _surname_length(text, at)
-    if not surname:
+    given = at + surname
+    if not surname or given >= len(text) or not _is_cjk(text[given]):
         return 0
-    lengths = [n for n in (surname + 2, surname + 1)
-               if at + n <= len(text) and all(_CJK.match(text, i) for i in range(at + surname, at + n))]
-    if not lengths:
-        return 0
+    lengths = (surname + 2, surname + 1) if given + 1 < len(text) and _is_cjk(text[given + 1]) else (surname + 1,)
     length = next((n for n in lengths if _followed_by_end(text, at + n)), lengths[0])
     if text.startswith(_PLACE_SUFFIXES, at + length):
         return 0  # a place: 我是张家港人
@@ -158,17 +169,12 @@ def _name_after_cue(text: str, at: int) -> int:
     return length
 
 
-def _clearly_followed_by_end(text: str, at: int) -> bool:
-    """Followed by punctuation or a word that only follows a person (来电, 反映 …), not by 的/在/是 …"""
-    return at >= len(text) or not _CJK.match(text, at) or text.startswith(_CLEARLY_AFTER_NAME, at)
-
-
 def _name_before_address(text: str, at: int) -> int:
     """Start of the surname (and given name) before a form of address at ``at``; -1 when there is none."""
     words = _common_words()
     for back in (3, 2, 1):
         start = at - back
-        if start < 0 or not all(_CJK.match(text, i) for i in range(start, at)):
+        if start < 0 or not all(_is_cjk(char) for char in text[start:at]):
             continue
         surname = _surname_length(text, start)
         if surname and surname <= back and text[start:at] not in words:

@@ -57,8 +57,10 @@ def content_hash(event_type: str, occurred_at: str, dept_code: str, schema_versi
                  person_keys: list[str]) -> int:
     """CRC-32 of an event as landed (canonical payload JSON with sorted keys, masked): equal for a byte-identical or
     reformatted re-send, different for a changed one (a correction someone must see)."""
-    head = f"{event_type}|{occurred_at}|{dept_code}|{schema_version}|{','.join(person_keys)}".encode()
-    return zlib.crc32(payload, zlib.crc32(head))
+    head = f"{event_type}|{occurred_at}|{dept_code}|{schema_version}"
+    if person_keys:
+        head += "|" + ",".join(person_keys)
+    return zlib.crc32(payload, zlib.crc32(head.encode()))
 
 
 def _business_seconds(ms: int) -> str:
@@ -247,7 +249,7 @@ class Worker:
             digest = content_hash(event_type, occurred, dept_code, version, payload, keys_found)
             prior = seen.get(event_id)
             if prior is not None:
-                if prior[0] == digest:
+                if prior[0] == digest or prior[0] is None:  # None: landed without a content hash, cannot tell
                     batch.duplicates += 1
                 else:
                     self._dead(state, topic, partition, offsets[i], timestamps[i], keys[i], values[i], Rejected(
