@@ -86,9 +86,11 @@ class PartitionState:
         self.source = contracts.source_of_topic(topic)
         self.batch = PartitionBatch(topic, partition, self.source, next_offset)
         self.window = window
-        # event_id → (content hash, offset where it landed), oldest first; ``recent`` is oldest first too
-        self.seen: dict[str, tuple[int, int]] = {
-            event_id: (digest, offset) for event_id, digest, offset in (recent[-window:] if window else [])}
+        # event_id → content hash and → offset where it landed, oldest first (``recent`` is oldest first too); two
+        # dicts of plain ints rather than one of tuples, which would keep the garbage collector busy
+        recent = recent[-window:] if window else []
+        self.seen: dict[str, int | None] = {event_id: digest for event_id, digest, _ in recent}
+        self.offsets: dict[str, int] = {event_id: offset for event_id, _, offset in recent}
         self.per_reason: dict[str, int] = {}
 
     def reset(self) -> None:
@@ -222,7 +224,7 @@ class Worker:
         person_keys, kafka_offsets, kafka_timestamps = landed["person_keys"], landed["kafka_offset"], landed["kafka_timestamp"]
         hashes = landed["content_hash"]
         dates = batch.business_dates
-        seen = state.seen
+        seen, first_offsets = state.seen, state.offsets
         window = state.window
         landed_before = len(event_ids)
         no_keys: list[str] = []
@@ -247,18 +249,20 @@ class Worker:
             dept_code, version = event["dept_code"], event["schema_version"]
             payload = dumps(event["payload"], option=sort_keys)  # UTF-8 bytes: Arrow checks and stores them as strings
             digest = content_hash(event_type, occurred, dept_code, version, payload, keys_found)
-            prior = seen.get(event_id)
-            if prior is not None:
-                if prior[0] == digest or prior[0] is None:  # None: landed without a content hash, cannot tell
+            if event_id in seen:
+                prior = seen[event_id]
+                if prior == digest or prior is None:  # None: landed without a content hash, cannot tell
                     batch.duplicates += 1
                 else:
                     self._dead(state, topic, partition, offsets[i], timestamps[i], keys[i], values[i], Rejected(
                         "conflicting_duplicate", f"event_id {event_id} first landed from {topic} partition {partition} "
-                        f"offset {prior[1]} with different content; this version is offset {offsets[i]}"))
+                        f"offset {first_offsets[event_id]} with different content; this version is offset {offsets[i]}"))
                 continue
-            seen[event_id] = (digest, offsets[i])
+            seen[event_id] = digest
+            first_offsets[event_id] = offsets[i]
             if window and len(seen) > window:
-                del seen[next(iter(seen))]
+                oldest = next(iter(seen))
+                del seen[oldest], first_offsets[oldest]
             dates.append(occurred[:10] if occurred.endswith(_BUSINESS_SUFFIX) else business_date(occurred))
             event_ids.append(event_id)
             event_types.append(event_type)
