@@ -4,8 +4,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# Debian packages the platform needs (headless Chromium + a CJK font for the report site and its PDFs).
-APT_PACKAGES := chromium fonts-wqy-zenhei
+# Debian packages the platform and its tests need: headless Chromium + a CJK font (report site, PDFs, Data Docs
+# check) and kcat (a Kafka client the project did not write, for the hostile-input test).
+APT_PACKAGES := chromium fonts-wqy-zenhei kcat
 
 .PHONY: setup system-packages demo test kafka-start kafka-stop kafka-status bench clean
 

@@ -65,3 +65,11 @@ def pii_text_fields(source: str, event_type: str) -> tuple[str, ...]:
     """Payload fields marked ``"x-pii-text": true``: free text masked before anything lands."""
     properties = load_schema(source, event_type).get("properties", {})
     return tuple(name for name, spec in properties.items() if spec.get("x-pii-text"))
+
+
+@lru_cache(maxsize=None)
+def reference_fields(source: str, event_type: str) -> dict[str, str]:
+    """Payload fields marked ``"x-reference": "department" | "indicator"``: codes of reference data (the warehouse
+    holds an event naming an unknown code in quarantine; the dbt var ``landing_references`` lists the same fields)."""
+    properties = load_schema(source, event_type).get("properties", {})
+    return {name: spec["x-reference"] for name, spec in properties.items() if "x-reference" in spec}

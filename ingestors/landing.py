@@ -2,16 +2,29 @@
 
 Layout under the landing dir::
 
-    source=<source>/dt=<YYYY-MM-DD>/<topic>+<partition>+<first>+<last>.parquet   landed events
-    _commits/<topic>/<partition>/<first>+<last>.json                               batch commit markers
+    source=<source>/dt=<YYYY-MM-DD>/<topic>+<partition>+<first>+<last>.parquet   landed events (committed)
+    _commits/<topic>/<partition>/<first>+<last>.json                               commit markers
 
 and under the dead-letter dir ``<topic>/<topic>+<partition>+<first>+<last>.parquet``. A batch of one
-partition covers the offsets [first, last]; its data and dead-letter files are written under
-temporary names, flushed and renamed, then its commit marker is written the same way. Files beyond
-the last commit marker are leftovers of a crash and are deleted before the partition is consumed
-again, so every offset is accounted for exactly once.
+partition covers the offsets [first, last]. Readers (dbt, the ledger, status) see **committed files only**:
 
-Commits and recovery of one partition hold an exclusive ``flock`` on
+1. the batch's data and dead-letter files are written under hidden *pending* names
+   (``.<stem>.parquet.pending``), fsynced, and their folders fsynced (a new ``dt=`` folder in its parent too);
+2. the commit marker is written atomically — this is the commit point;
+3. the pending files are renamed to their visible names (roll-forward).
+
+A crash before (2) leaves pending files without a marker: recovery deletes them. A crash after (2) leaves
+committed pending files: recovery renames them (roll-forward). A visible name therefore always holds committed
+rows, and a build that overlaps a crash or a recovery never reads rows that are later deleted.
+
+Compaction (:meth:`LandingZone.compact`) merges a run of consecutive committed batches of one partition into
+one file per business date and one marker covering the run, the same way: compacted files pending → a covering
+marker (commit point) → rename the compacted files, delete the parts, delete the covered markers. Recovery
+understands every intermediate state: without the covering marker the pending compacted files are deleted;
+with it the compaction is rolled forward. Between the rename and the deletes a reader may see a row twice
+(compacted file and part, same offset): readers deduplicate on ``event_id``/offset, and nothing is ever missing.
+
+Commits, recovery and compaction of one partition hold an exclusive ``flock`` on
 ``_commits/<topic>/<partition>/.lock``: the fence check (does this batch start at the committed
 offset?) and the writes are one critical section, so a stale owner that lost the partition in a
 rebalance can neither write past the new owner nor have its half-written files deleted under it.
@@ -23,6 +36,7 @@ import fcntl
 import json
 import os
 import re
+import signal
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -34,9 +48,12 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from jixiao.runtime.config import Settings
+from jixiao.runtime.files import fsync_folder, make_folder
 
 OFFSET_DIGITS = 20
 _NAME = re.compile(r"^(?P<topic>[A-Za-z0-9._-]+)\+(?P<partition>\d+)\+(?P<first>\d+)\+(?P<last>\d+)\.(parquet|json)$")
+PENDING = ".pending"
+"""Suffix of a data or dead-letter file written but not yet committed (hidden: ``.<stem>.parquet.pending``)."""
 
 LANDING_SCHEMA = pa.schema([
     ("event_id", pa.string()),
@@ -51,7 +68,10 @@ LANDING_SCHEMA = pa.schema([
     ("kafka_offset", pa.int64()),
     ("kafka_timestamp", pa.timestamp("ms", tz="UTC")),
     ("ingested_at", pa.timestamp("us", tz="UTC")),
+    ("content_hash", pa.int64()),
 ])
+"""``content_hash``: a checksum of the event as landed (see ``ingestors.worker``), so that the dedup window,
+rebuilt from here after a restart, tells a plain re-send from a conflicting one."""
 DEAD_LETTER_SCHEMA = pa.schema([
     ("kafka_topic", pa.string()),
     ("kafka_partition", pa.int32()),
@@ -70,27 +90,42 @@ def file_stem(topic: str, partition: int, first: int, last: int) -> str:
 
 
 def parse_name(name: str) -> tuple[str, int, int, int] | None:
-    """(topic, partition, first, last) of a landing, dead-letter or commit file name."""
+    """(topic, partition, first, last) of a landing, dead-letter or commit file name (visible or pending)."""
+    if name.startswith(".") and name.endswith(PENDING):
+        name = name[1:-len(PENDING)]
     match = _NAME.match(name)
     if not match:
         return None
     return match["topic"], int(match["partition"]), int(match["first"]), int(match["last"])
 
 
-def _write_atomically(path: Path, write) -> None:
-    """Write through ``write(file)`` to a temporary name, fsync, rename into place, fsync the folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as handle:
+def pending_path(visible: Path) -> Path:
+    return visible.with_name(f".{visible.name}{PENDING}")
+
+
+def visible_path(pending: Path) -> Path:
+    return pending.with_name(pending.name[1:-len(PENDING)])
+
+
+def _write_durably(path: Path, write) -> None:
+    """Write through ``write(file)`` to ``path`` and fsync the file (not yet its folder)."""
+    make_folder(path.parent)
+    with open(path, "wb") as handle:
         write(handle)
         handle.flush()
         os.fsync(handle.fileno())
+
+
+def _write_atomically(path: Path, write) -> None:
+    """Write to a temporary name, fsync, rename into place, fsync the folder."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    _write_durably(tmp, write)
     os.replace(tmp, path)
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
+    fsync_folder(path.parent)
+
+
+def _write_parquet(table: pa.Table, handle, dictionary: list[str] | bool = True) -> None:
+    pq.write_table(table, handle, compression="zstd", use_dictionary=dictionary)
 
 
 @dataclass
@@ -171,6 +206,30 @@ class CommitRecord:
     committed_at: str
 
 
+@dataclass(frozen=True)
+class CompactionResult:
+    topic: str
+    partition: int
+    runs: int  # runs of batches merged
+    markers_before: int
+    markers_after: int
+    files_before: int
+    files_after: int
+
+
+CRASH_POINT_ENV = "JX_LANDING_CRASH_POINT"
+"""Fault injection for the crash tests: the process SIGKILLs itself when it reaches the named point."""
+
+
+def _crash_point(name: str) -> None:
+    if os.environ.get(CRASH_POINT_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _covers(outer: tuple[int, int], inner: tuple[int, int]) -> bool:
+    return outer != inner and outer[0] <= inner[0] and inner[1] <= outer[1]
+
+
 class LandingZone:
     """Reads and writes the landing zone of one platform instance."""
 
@@ -179,30 +238,53 @@ class LandingZone:
         self.dead_root = cfg.dead_letter_dir
         self.commit_root = self.root / "_commits"
 
+    # -- reading -----------------------------------------------------------------------------------
     def _commit_dir(self, topic: str, partition: int) -> Path:
         return self.commit_root / topic / str(partition)
 
-    def commits(self, topic: str | None = None, partition: int | None = None) -> list[CommitRecord]:
-        """All commit markers (optionally of one topic/partition), in offset order."""
-        pattern = f"{topic or '*'}/{'*' if partition is None else partition}/*.json"
-        records = [CommitRecord(**json.loads(p.read_text(encoding="utf-8")))
-                   for p in self.commit_root.glob(pattern)]
-        return sorted(records, key=lambda r: (r.topic, r.partition, r.first))
-
-    def next_offset(self, topic: str, partition: int) -> int:
-        """The first offset not yet committed for a partition (0 when nothing landed)."""
+    def _marker_ranges(self, topic: str, partition: int) -> list[tuple[int, int]]:
         try:
             names = os.listdir(self._commit_dir(topic, partition))
         except FileNotFoundError:
-            return 0
-        lasts = [parsed[3] for name in names if name.endswith(".json") and (parsed := parse_name(name))]
-        return max(lasts, default=-1) + 1
+            return []
+        return sorted((parsed[2], parsed[3]) for name in names
+                      if name.endswith(".json") and not name.startswith(".") and (parsed := parse_name(name)))
+
+    def commits(self, topic: str | None = None, partition: int | None = None) -> list[CommitRecord]:
+        """All commit markers (optionally of one topic/partition) in offset order; markers covered by a
+        compaction's marker (an interrupted compaction) are left out, so counts are never doubled."""
+        pattern = f"{topic or '*'}/{'*' if partition is None else partition}/*.json"
+        records = [CommitRecord(**json.loads(p.read_text(encoding="utf-8")))
+                   for p in self.commit_root.glob(pattern) if not p.name.startswith(".")]
+        by_partition: dict[tuple[str, int], list[CommitRecord]] = {}
+        for record in records:
+            by_partition.setdefault((record.topic, record.partition), []).append(record)
+        kept = [r for group in by_partition.values() for r in group
+                if not any(_covers((o.first, o.last), (r.first, r.last)) for o in group)]
+        return sorted(kept, key=lambda r: (r.topic, r.partition, r.first))
+
+    def partitions(self) -> list[tuple[str, int]]:
+        """(topic, partition) of every partition with a commit folder."""
+        return sorted((folder.parent.name, int(folder.name)) for folder in self.commit_root.glob("*/*")
+                      if folder.is_dir() and folder.name.isdigit())
+
+    def next_offset(self, topic: str, partition: int) -> int:
+        """The first offset not yet committed for a partition (0 when nothing landed)."""
+        return max((last for _, last in self._marker_ranges(topic, partition)), default=-1) + 1
+
+    def data_files(self, source: str | None = None) -> list[Path]:
+        """The visible (committed) landing files, optionally of one source."""
+        return sorted(self.root.glob(f"source={source or '*'}/dt=*/*.parquet"))
+
+    def dead_letter_files(self) -> list[Path]:
+        """The visible (committed) dead-letter files."""
+        return sorted(self.dead_root.glob("*/*.parquet"))
 
     @contextmanager
     def _locked(self, topic: str, partition: int):
         """Hold the partition's commit lock (released by the kernel if this process dies)."""
         folder = self._commit_dir(topic, partition)
-        folder.mkdir(parents=True, exist_ok=True)
+        make_folder(folder)
         fd = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
@@ -211,37 +293,37 @@ class LandingZone:
             os.close(fd)
 
     def _partition_files(self, topic: str, partition: int) -> list[Path]:
+        """Every data and dead-letter file of a partition: visible, pending and temporary."""
         source = topic.split(".")[2]
         prefix = f"{topic}+{partition}+"
-        return ([p for p in self.root.glob(f"source={source}/dt=*/{prefix}*") if p.is_file()]
-                + [p for p in (self.dead_root / topic).glob(f"{prefix}*") if p.is_file()]
-                + [p for p in self.root.glob(f"source={source}/dt=*/.{prefix}*.tmp")]
-                + [p for p in (self.dead_root / topic).glob(f".{prefix}*.tmp")])
+        folders = [*self.root.glob(f"source={source}/dt=*"), self.dead_root / topic]
+        return [p for folder in folders for pattern in (f"{prefix}*", f".{prefix}*")
+                for p in folder.glob(pattern) if p.is_file()]
 
-    def recover(self, topic: str, partition: int) -> int:
-        """Delete a crashed batch's leftovers (temp files, files past the last commit); return the resume offset."""
-        with self._locked(topic, partition):
-            resume = self.next_offset(topic, partition)
-            for path in self._partition_files(topic, partition):
-                parsed = parse_name(path.name)
-                if path.name.endswith(".tmp") or parsed is None or parsed[2] >= resume:
-                    path.unlink(missing_ok=True)
-            for tmp in self._commit_dir(topic, partition).glob(".*.tmp"):
-                tmp.unlink(missing_ok=True)
-            return resume
-
-    def recent_event_ids(self, topic: str, partition: int, limit: int) -> list[str]:
-        """Event ids of the newest landed files of a partition, up to about ``limit`` (dedup window)."""
+    def recent_events(self, topic: str, partition: int, limit: int) -> list[tuple[str, int, int]]:
+        """(event_id, content_hash, offset) of the last ``limit`` landed events of a partition, oldest first:
+        the dedup window after a restart keeps the newest events, like the running worker does."""
         files = sorted((p for p in self._partition_files(topic, partition)
-                        if p.suffix == ".parquet" and p.is_relative_to(self.root)),
+                        if p.name.endswith(".parquet") and not p.name.startswith(".") and p.is_relative_to(self.root)),
                        key=lambda p: parse_name(p.name)[2], reverse=True)
-        ids: list[str] = []
+        by_offset: dict[int, tuple[str, int]] = {}
+        boundary = None  # the batch at which the window filled: its other business-date files are read too
         for path in files:
-            if len(ids) >= limit:
+            first = parse_name(path.name)[2]
+            if boundary is not None and first < boundary:
                 break
-            ids.extend(pq.read_table(path, columns=["event_id"]).column(0).to_pylist())
-        return ids
+            names = pq.read_schema(path).names
+            table = pq.read_table(path, columns=[c for c in ("event_id", "content_hash", "kafka_offset") if c in names])
+            hashes = (table.column("content_hash").to_pylist() if "content_hash" in table.column_names
+                      else [None] * table.num_rows)  # landed before content hashes existed
+            by_offset.update(zip(table.column("kafka_offset").to_pylist(),
+                                 zip(table.column("event_id").to_pylist(), hashes)))
+            if boundary is None and len(by_offset) >= limit:
+                boundary = first
+        newest = sorted(by_offset)[-limit:] if limit else []
+        return [(*by_offset[offset], offset) for offset in newest]
 
+    # -- committing ----------------------------------------------------------------------------------
     def commit(self, batch: PartitionBatch) -> CommitRecord | None:
         """Write a batch's files then its commit marker; None (nothing written) when another owner moved on."""
         if batch.consumed == 0:
@@ -254,22 +336,140 @@ class LandingZone:
     def _write(self, batch: PartitionBatch) -> CommitRecord:
         stem = file_stem(batch.topic, batch.partition, batch.first, batch.last)
         now = datetime.now(timezone.utc)
+        pending: list[Path] = []
         if batch.landed_count:
             table = _landing_table(batch, now)
             days = sorted(set(batch.business_dates))
             dates = pa.array(batch.business_dates) if len(days) > 1 else None
             for dt in days:
                 part = table if dates is None else table.filter(pc.equal(dates, dt))
-                path = self.root / f"source={batch.source}" / f"dt={dt}" / f"{stem}.parquet"
-                _write_atomically(path, lambda f, t=part: pq.write_table(t, f, compression="zstd",
-                                                                          use_dictionary=_DICTIONARY_COLUMNS))
+                path = pending_path(self.root / f"source={batch.source}" / f"dt={dt}" / f"{stem}.parquet")
+                _write_durably(path, lambda f, t=part: _write_parquet(t, f, _DICTIONARY_COLUMNS))
+                pending.append(path)
         if batch.dead_count:
             batch.dead["ingested_at"] = [now] * batch.dead_count
             dead = pa.Table.from_pydict(batch.dead, schema=DEAD_LETTER_SCHEMA)
-            _write_atomically(self.dead_root / batch.topic / f"{stem}.parquet",
-                              lambda f: pq.write_table(dead, f, compression="zstd"))
+            path = pending_path(self.dead_root / batch.topic / f"{stem}.parquet")
+            _write_durably(path, lambda f: _write_parquet(dead, f))
+            pending.append(path)
+        for folder in {p.parent for p in pending}:
+            fsync_folder(folder)
+        _crash_point("commit:before-marker")
         record = CommitRecord(batch.topic, batch.partition, batch.first, batch.last, batch.landed_count,
                               batch.dead_count, batch.duplicates, now.isoformat())
-        marker = self._commit_dir(batch.topic, batch.partition) / f"{stem}.json"
-        _write_atomically(marker, lambda f: f.write(json.dumps(record.__dict__).encode()))
+        self._write_marker(record)
+        _crash_point("commit:after-marker")
+        for path in pending:
+            os.replace(path, visible_path(path))
         return record
+
+    def _write_marker(self, record: CommitRecord) -> None:
+        stem = file_stem(record.topic, record.partition, record.first, record.last)
+        marker = self._commit_dir(record.topic, record.partition) / f"{stem}.json"
+        _write_atomically(marker, lambda f: f.write(json.dumps(record.__dict__).encode()))
+
+    # -- recovery ------------------------------------------------------------------------------------
+    def recover(self, topic: str, partition: int) -> int:
+        """Repair a crashed commit or compaction (delete what was not committed, roll forward what was);
+        return the resume offset."""
+        with self._locked(topic, partition):
+            return self._recover(topic, partition)
+
+    def _recover(self, topic: str, partition: int) -> int:
+        for tmp in self._commit_dir(topic, partition).glob(".*.tmp"):
+            tmp.unlink(missing_ok=True)
+        ranges = self._marker_ranges(topic, partition)
+        committed = set(ranges)
+        resume = max((last for _, last in ranges), default=-1) + 1
+        files = self._partition_files(topic, partition)
+        renamed = set()
+        for path in files:
+            parsed = parse_name(path.name)
+            if path.name.endswith(".tmp") or parsed is None or parsed[2] >= resume:
+                path.unlink(missing_ok=True)  # never committed
+            elif path.name.endswith(PENDING):
+                if (parsed[2], parsed[3]) in committed:
+                    os.replace(path, visible_path(path))  # committed: roll forward
+                    renamed.add(path.parent)
+                else:
+                    path.unlink(missing_ok=True)
+        for folder in renamed:
+            fsync_folder(folder)
+        covering = [r for r in ranges if any(_covers(r, other) for other in ranges)]
+        if covering:
+            self._finish_compaction(topic, partition, covering, ranges)
+        return resume
+
+    def _finish_compaction(self, topic: str, partition: int, covering: list[tuple[int, int]],
+                           ranges: list[tuple[int, int]]) -> None:
+        """The compacted files are visible: delete the parts they replace, then the markers they cover."""
+        for path in self._partition_files(topic, partition):
+            parsed = parse_name(path.name)
+            if parsed and not path.name.startswith(".") and any(_covers(r, parsed[2:]) for r in covering):
+                path.unlink(missing_ok=True)
+        _crash_point("compact:after-parts-deleted")
+        folder = self._commit_dir(topic, partition)
+        for first, last in ranges:
+            if any(_covers(r, (first, last)) for r in covering):
+                (folder / f"{file_stem(topic, partition, first, last)}.json").unlink(missing_ok=True)
+        fsync_folder(folder)
+
+    # -- compaction ----------------------------------------------------------------------------------
+    def compact(self, topic: str, partition: int, max_rows: int = 1_000_000) -> CompactionResult:
+        """Merge runs of consecutive committed batches (up to ``max_rows`` landed rows per run) into one file per
+        business date and one marker per run; crash-safe at every step (see the module docstring)."""
+        with self._locked(topic, partition):
+            self._recover(topic, partition)
+            markers_before = self.commits(topic, partition)
+            files_before = len(self._partition_files(topic, partition))
+            runs = self._runs(markers_before, max_rows)
+            for run in runs:
+                self._compact_run(topic, partition, run)
+            return CompactionResult(topic, partition, len(runs), len(markers_before),
+                                    len(self.commits(topic, partition)), files_before,
+                                    len(self._partition_files(topic, partition)))
+
+    @staticmethod
+    def _runs(records: list[CommitRecord], max_rows: int) -> list[list[CommitRecord]]:
+        """Consecutive markers grouped greedily while their landed rows fit in ``max_rows``; runs of one dropped."""
+        runs, current = [], []
+        for record in records:
+            if current and current[-1].last + 1 == record.first and \
+                    sum(r.landed for r in current) + record.landed <= max_rows:
+                current.append(record)
+            else:
+                runs.append(current)
+                current = [record]
+        runs.append(current)
+        return [run for run in runs if len(run) > 1]
+
+    def _compact_run(self, topic: str, partition: int, run: list[CommitRecord]) -> None:
+        first, last = run[0].first, run[-1].last
+        stem = file_stem(topic, partition, first, last)
+        parts: dict[Path, list[Path]] = {}
+        for path in self._partition_files(topic, partition):
+            parsed = parse_name(path.name)
+            if parsed and not path.name.startswith(".") and first <= parsed[2] and parsed[3] <= last:
+                parts.setdefault(path.parent, []).append(path)
+        written = []
+        for folder, files in parts.items():
+            table = pa.concat_tables([pq.read_table(f) for f in sorted(files)]).sort_by("kafka_offset")
+            dictionary = _DICTIONARY_COLUMNS if folder.is_relative_to(self.root) else True
+            target = pending_path(folder / f"{stem}.parquet")
+            _write_durably(target, lambda f, t=table: _write_parquet(t, f, dictionary))
+            written.append(target)
+        for folder in parts:
+            fsync_folder(folder)
+        _crash_point("compact:before-marker")
+        self._write_marker(CommitRecord(topic, partition, first, last, sum(r.landed for r in run),
+                                        sum(r.dead for r in run), sum(r.duplicates for r in run),
+                                        run[-1].committed_at))
+        _crash_point("compact:after-marker")
+        for i, path in enumerate(written):
+            os.replace(path, visible_path(path))
+            if i == 0:
+                _crash_point("compact:after-first-rename")
+        for folder in parts:
+            fsync_folder(folder)
+        ranges = self._marker_ranges(topic, partition)
+        self._finish_compaction(topic, partition, [(first, last)], ranges)

@@ -63,9 +63,24 @@ def _rate(commits) -> float:
 
 
 def dead_letters_by_reason(cfg: Settings) -> Counter:
-    """(topic, reason) → dead-letter count, read from the dead-letter store."""
-    files = sorted(p for p in cfg.dead_letter_dir.glob("*/*.parquet"))
+    """(topic, reason) → dead-letter count, read from the dead-letter store (committed files)."""
+    files = LandingZone(cfg).dead_letter_files()
     if not files:
         return Counter()
     table = ds.dataset([str(p) for p in files], format="parquet").to_table(columns=["kafka_topic", "reason"])
     return Counter(zip(table.column("kafka_topic").to_pylist(), table.column("reason").to_pylist()))
+
+
+def quarantined_by_reason(cfg: Settings) -> Counter | None:
+    """(source, reason) → records held in quarantine, read from the published warehouse
+    (``marts.fct_quarantined_record``); None when nothing has been published yet."""
+    if not cfg.warehouse_path.exists():
+        return None
+    import duckdb
+
+    with duckdb.connect(str(cfg.warehouse_path), read_only=True) as con:
+        try:
+            rows = con.execute("select source, reason, count(*) from marts.fct_quarantined_record group by all").fetchall()
+        except duckdb.CatalogException:
+            return None  # published by a version without the quarantine mart
+    return Counter({(source, reason): n for source, reason, n in rows})

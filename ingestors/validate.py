@@ -1,6 +1,7 @@
 """Decode and validate one raw Kafka message against the shared contracts; say why when it fails."""
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -21,11 +22,34 @@ class Rejected(Exception):
         self.detail = detail
 
 
-REASONS = ("oversized", "not_utf8", "not_json", "schema_violation", "wrong_source", "unknown_event_type",
-           "bad_timestamp")
+REASONS = ("oversized", "not_utf8", "not_json", "duplicate_key", "schema_violation", "wrong_source",
+           "unknown_event_type", "bad_timestamp", "future_timestamp", "conflicting_duplicate")
+"""Dead-letter reasons; ``conflicting_duplicate`` (same event_id, different content) is decided by the worker's
+dedup window, the others by :func:`decode`."""
 
 
 _ENVELOPE_KEYS = frozenset(contracts.load_schema(None)["required"])
+ENVELOPE_KEY_COUNT = len(_ENVELOPE_KEYS)
+
+
+_JSON_WHITE_SPACE = b" \t\n\r"
+
+
+def plainly_unique_keys(value: bytes, keys: int) -> bool:
+    """True when the raw JSON certainly repeats no key: with white space removed, its ``":`` pairs number exactly the
+    ``keys`` keys of the parsed object (envelope plus flat payload). Every key written yields one such pair and a
+    string can only add more (an escaped quote before a colon), so a repeated key can never pass; anything
+    that does not (False) is checked exactly by :func:`decode`."""
+    return value.translate(None, _JSON_WHITE_SPACE).count(b'":') == keys
+
+
+def _refuse_repeated_keys(pairs: list[tuple[str, object]]) -> dict:
+    seen = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise Rejected("duplicate_key", f"key {key!r} appears more than once in one object")
+        seen.add(key)
+    return dict(pairs)
 _EVENT_ID = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
 _OCCURRED_AT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)")
 _DEPT_CODE = re.compile(r"[A-Z0-9]+(-[A-Z0-9]+)*")
@@ -81,8 +105,12 @@ def matching_envelope_strings(event_ids: list[str], occurred_at: list[str]) -> l
     return pc.indices_nonzero(pc.invert(pc.and_(ids, instants))).to_pylist()
 
 
-def decode(value: bytes | None, source: str) -> dict:
-    """The validated envelope (``occurred_at`` still an ISO string) of a message on ``source``'s topic, or :class:`Rejected`."""
+def decode(value: bytes | None, source: str, broker_ms: int | None = None, max_future_ms: int | None = None) -> dict:
+    """The validated envelope (``occurred_at`` still an ISO string) of a message on ``source``'s topic, or :class:`Rejected`.
+
+    With ``broker_ms`` (the Kafka record timestamp) and ``max_future_ms``, an ``occurred_at`` further ahead of the
+    broker's clock than the allowed skew is rejected as ``future_timestamp``.
+    """
     if value is None:
         raise Rejected("not_json", "empty message (null value)")
     if len(value) > contracts.MAX_MESSAGE_BYTES:
@@ -95,6 +123,11 @@ def decode(value: bytes | None, source: str) -> dict:
         except UnicodeDecodeError as utf8_error:
             raise Rejected("not_utf8", str(utf8_error)) from None
         raise Rejected("not_json", str(error)) from None
+    if not plainly_unique_keys(value, _key_count(event)):
+        try:
+            json.loads(value, object_pairs_hook=_refuse_repeated_keys)
+        except (ValueError, RecursionError):
+            pass  # orjson read it; only a repeated key matters here
     if not valid_envelope(event):  # the fast typed check accepts only valid envelopes; the reference says why not
         try:
             contracts.validator(None)(event)
@@ -110,10 +143,24 @@ def decode(value: bytes | None, source: str) -> dict:
     except fastjsonschema.JsonSchemaException as error:
         raise Rejected("schema_violation", f"{event['event_type']} payload: {error.message}") from None
     try:
-        datetime.fromisoformat(event["occurred_at"])
+        instant = datetime.fromisoformat(event["occurred_at"])
     except ValueError as error:
         raise Rejected("bad_timestamp", str(error)) from None
+    if broker_ms is not None and max_future_ms is not None and instant.timestamp() * 1000 > broker_ms + max_future_ms:
+        broker = datetime.fromtimestamp(broker_ms / 1000, timezone.utc).isoformat(timespec="seconds")
+        ahead = timedelta(milliseconds=instant.timestamp() * 1000 - broker_ms)
+        raise Rejected("future_timestamp", f"occurred_at {event['occurred_at']} is {ahead} ahead of the broker "
+                                           f"timestamp {broker}; allowed skew {timedelta(milliseconds=max_future_ms)} "
+                                           "(JX_MAX_FUTURE_SKEW_S)")
     return event
+
+
+def _key_count(event) -> int:
+    """Keys of a parsed message at its first two levels (the envelope and a flat payload)."""
+    if type(event) is not dict:
+        return -1
+    payload = event.get("payload")
+    return len(event) + (len(payload) if type(payload) is dict else 0)
 
 
 _BUSINESS_OFFSET = timedelta(hours=8)  # Asia/Shanghai, no DST
@@ -133,7 +180,7 @@ def business_date(occurred_at: str) -> str:
 # they only ever accept what the schema accepts (stricter where cheaper: exact types, no bool for an
 # integer); whatever they refuse is judged again by the compiled validator, which accepts it or says why.
 _FIELD_KEYWORDS = {"type", "minLength", "maxLength", "minimum", "maximum", "pattern", "enum", "x-pii-text",
-                   "description", "title"}
+                   "x-reference", "description", "title"}
 _TOP_KEYWORDS = {"$schema", "$id", "title", "description", "type", "required", "additionalProperties", "properties"}
 _TYPE_TESTS = {"string": "type(v) is str", "boolean": "type(v) is bool", "integer": "type(v) is int",
                "number": "(type(v) is int or type(v) is float)", "null": "v is None"}

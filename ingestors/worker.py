@@ -35,19 +35,37 @@ import os
 import pickle
 import signal
 import sys
+import time
 import traceback
-from datetime import datetime
+import zlib
+from datetime import datetime, timedelta, timezone
 
 import orjson
 
 from jixiao import contracts
 from jixiao.ingestors.landing import LandingZone, PartitionBatch
 from jixiao.ingestors.masking import mask_text, texts_to_mask
-from jixiao.ingestors.validate import (Rejected, business_date, decode, envelope_shape, fast_payload_check,
-                               matching_envelope_strings)
+from jixiao.ingestors.validate import (ENVELOPE_KEY_COUNT, Rejected, business_date, decode, envelope_shape,
+                                       fast_payload_check, matching_envelope_strings, plainly_unique_keys)
 
 _PR_SET_PDEATHSIG = 1
 _BUSINESS_SUFFIX = "+08:00"
+_BUSINESS_TZ = timezone(timedelta(hours=8))
+
+
+def content_hash(event_type: str, occurred_at: str, dept_code: str, schema_version: int, payload: bytes,
+                 person_keys: list[str]) -> int:
+    """CRC-32 of an event as landed (canonical payload JSON with sorted keys, masked): equal for a byte-identical or
+    reformatted re-send, different for a changed one (a correction someone must see)."""
+    head = f"{event_type}|{occurred_at}|{dept_code}|{schema_version}"
+    if person_keys:
+        head += "|" + ",".join(person_keys)
+    return zlib.crc32(payload, zlib.crc32(head.encode()))
+
+
+def _business_seconds(ms: int) -> str:
+    """``YYYY-MM-DDTHH:MM:SS`` of an epoch-milliseconds instant in business time (+08:00)."""
+    return datetime.fromtimestamp(ms / 1000, _BUSINESS_TZ).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def die_with_parent(parent_pid: int) -> None:
@@ -63,12 +81,16 @@ def die_with_parent(parent_pid: int) -> None:
 class PartitionState:
     """A partition the worker lands: its open batch and its dedup window (insertion-ordered, bounded)."""
 
-    def __init__(self, topic: str, partition: int, next_offset: int, recent_ids: list[str], window: int):
+    def __init__(self, topic: str, partition: int, next_offset: int, recent: list[tuple[str, int, int]], window: int):
         self.topic, self.partition = topic, partition
         self.source = contracts.source_of_topic(topic)
         self.batch = PartitionBatch(topic, partition, self.source, next_offset)
         self.window = window
-        self.seen: dict[str, None] = dict.fromkeys(recent_ids[-window:] if window else [])
+        # event_id → content hash and → offset where it landed, oldest first (``recent`` is oldest first too); two
+        # dicts of plain ints rather than one of tuples, which would keep the garbage collector busy
+        recent = recent[-window:] if window else []
+        self.seen: dict[str, int | None] = {event_id: digest for event_id, digest, _ in recent}
+        self.offsets: dict[str, int] = {event_id: offset for event_id, _, offset in recent}
         self.per_reason: dict[str, int] = {}
 
     def reset(self) -> None:
@@ -81,13 +103,14 @@ class Worker:
     def __init__(self, cfg, dedup_window: int):
         self.zone = LandingZone(cfg)
         self.window = dedup_window
+        self.max_future_ms = int(cfg.max_future_skew_s * 1000)
         self.states: dict[tuple[str, int], PartitionState] = {}
         matching_envelope_strings(["warm-up"], ["2026-01-01T00:00:00Z"])  # Arrow's compute functions load lazily
 
     def assign(self, topic: str, partition: int) -> int:
         fast_payload_check(contracts.source_of_topic(topic))  # compile its validators now, not on the first record
         next_offset = self.zone.recover(topic, partition)
-        recent = self.zone.recent_event_ids(topic, partition, self.window) if self.window else []
+        recent = self.zone.recent_events(topic, partition, self.window) if self.window else []
         self.states[(topic, partition)] = PartitionState(topic, partition, next_offset, recent, self.window)
         return next_offset
 
@@ -113,11 +136,12 @@ class Worker:
     def chunk(self, topic: str, partition: int, offsets, timestamps, keys, values) -> None:
         """Decode, validate, dedup and mask a chunk of one partition's records into its open batch.
 
-        Three passes: (1) per record, orjson and the typed checks (envelope shape, payload, timestamp);
-        (2) for the whole chunk at once in Arrow, the envelope's two string patterns and the search for
-        texts that may hold PII, which are then masked; (3) in offset order, records the fast path did not
-        accept are judged by the reference decoder (dead letter with its reason, or accepted and masked),
-        duplicates are dropped and the rest appended to the batch's columns.
+        Three passes: (1) per record, orjson and the typed checks (envelope shape, payload, no repeated key,
+        timestamp not ahead of the broker's); (2) for the whole chunk at once in Arrow, the envelope's two string
+        patterns and the search for texts that may hold PII, which are then masked; (3) in offset order, records
+        the fast path did not accept are judged by the reference decoder (dead letter with its reason, or
+        accepted and masked), re-sends are dropped as duplicates (same content) or dead-lettered as conflicting
+        duplicates (same event_id, different content), and the rest appended to the batch's columns.
         """
         state = self.states.get((topic, partition))
         if state is None:
@@ -133,9 +157,14 @@ class Worker:
         pii_fields = contracts.pii_text_fields
         payload_checks = fast_payload_check(source)
         fromisoformat = datetime.fromisoformat
-        loads, dumps = orjson.loads, orjson.dumps
+        loads, dumps, sort_keys = orjson.loads, orjson.dumps, orjson.OPT_SORT_KEYS
         max_bytes = contracts.MAX_MESSAGE_BYTES
         decode_error = orjson.JSONDecodeError
+        max_future = self.max_future_ms
+        now_ms = int(time.time() * 1000)
+        broker_ms = [t if t is not None and t >= 0 else now_ms for t in timestamps]
+        # occurred_at at +08:00 sorting before this is within the skew of every record of the chunk
+        surely_not_future = _business_seconds(min(broker_ms[start:]) + max_future)
 
         # (1) the per-record fast path
         events: list = [None] * len(offsets)
@@ -150,12 +179,17 @@ class Worker:
                 continue
             if not envelope_shape(event) or event["source"] != source:
                 continue
+            payload = event["payload"]
             check = payload_checks.get(event["event_type"])
-            if check is None or not check(event["payload"]):
+            if check is None or not check(payload) or not plainly_unique_keys(value, ENVELOPE_KEY_COUNT + len(payload)):
                 continue
+            occurred = event["occurred_at"]
             try:
-                fromisoformat(event["occurred_at"])
+                instant = fromisoformat(occurred)
             except ValueError:
+                continue
+            if not (occurred.endswith(_BUSINESS_SUFFIX) and occurred[:19] < surely_not_future) \
+                    and instant.timestamp() * 1000 > broker_ms[i] + max_future:
                 continue
             events[i] = event
             chosen.append(i)
@@ -188,8 +222,9 @@ class Worker:
         event_ids, event_types, occurred_at = landed["event_id"], landed["event_type"], landed["occurred_at"]
         dept_codes, versions, payloads = landed["dept_code"], landed["schema_version"], landed["payload"]
         person_keys, kafka_offsets, kafka_timestamps = landed["person_keys"], landed["kafka_offset"], landed["kafka_timestamp"]
+        hashes = landed["content_hash"]
         dates = batch.business_dates
-        seen = state.seen
+        seen, first_offsets = state.seen, state.offsets
         window = state.window
         landed_before = len(event_ids)
         no_keys: list[str] = []
@@ -197,7 +232,7 @@ class Worker:
             event = events[i]
             if event is None:
                 try:
-                    event = decode(values[i], source)
+                    event = decode(values[i], source, broker_ms[i], max_future)
                 except Rejected as rejected:
                     self._dead(state, topic, partition, offsets[i], timestamps[i], keys[i], values[i], rejected)
                     continue
@@ -210,24 +245,35 @@ class Worker:
                         keys_found += found
             else:
                 keys_found = masked_keys.get(i, no_keys)
-            event_id = event["event_id"]
+            event_id, event_type, occurred = event["event_id"], event["event_type"], event["occurred_at"]
+            dept_code, version = event["dept_code"], event["schema_version"]
+            payload = dumps(event["payload"], option=sort_keys)  # UTF-8 bytes: Arrow checks and stores them as strings
+            digest = content_hash(event_type, occurred, dept_code, version, payload, keys_found)
             if event_id in seen:
-                batch.duplicates += 1
+                prior = seen[event_id]
+                if prior == digest or prior is None:  # None: landed without a content hash, cannot tell
+                    batch.duplicates += 1
+                else:
+                    self._dead(state, topic, partition, offsets[i], timestamps[i], keys[i], values[i], Rejected(
+                        "conflicting_duplicate", f"event_id {event_id} first landed from {topic} partition {partition} "
+                        f"offset {first_offsets[event_id]} with different content; this version is offset {offsets[i]}"))
                 continue
-            seen[event_id] = None
+            seen[event_id] = digest
+            first_offsets[event_id] = offsets[i]
             if window and len(seen) > window:
-                del seen[next(iter(seen))]
-            occurred = event["occurred_at"]
+                oldest = next(iter(seen))
+                del seen[oldest], first_offsets[oldest]
             dates.append(occurred[:10] if occurred.endswith(_BUSINESS_SUFFIX) else business_date(occurred))
             event_ids.append(event_id)
-            event_types.append(event["event_type"])
+            event_types.append(event_type)
             occurred_at.append(occurred)
-            dept_codes.append(event["dept_code"])
-            versions.append(event["schema_version"])
-            payloads.append(dumps(event["payload"]))  # UTF-8 bytes: Arrow checks and stores them as strings
+            dept_codes.append(dept_code)
+            versions.append(version)
+            payloads.append(payload)
             person_keys.append(keys_found)
             kafka_offsets.append(offsets[i])
             kafka_timestamps.append(timestamps[i])
+            hashes.append(digest)
         added = len(event_ids) - landed_before
         if added:
             landed["kafka_topic"].extend([topic] * added)

@@ -73,8 +73,10 @@ class MonthEvents:
         early = self.instants < before_s
         return self.take(early), self.take(~early)
 
-    def encoded(self) -> tuple[list[str], list[bytes], list[bytes]]:
-        """(sources, keys, values) in emission order (stable: equal instants keep their order)."""
-        order = np.argsort(self.instants, kind="stable").tolist()
+    def encoded(self) -> tuple[list[str], list[bytes], list[bytes], list[int]]:
+        """(sources, keys, values, emission instants) in emission order (stable: equal instants keep their order)."""
+        order = np.argsort(self.instants, kind="stable")
+        instants = self.instants[order].tolist()
+        order = order.tolist()
         sources, keys, values = self.sources, self.keys, self.values
-        return [sources[i] for i in order], [keys[i] for i in order], [values[i] for i in order]
+        return [sources[i] for i in order], [keys[i] for i in order], [values[i] for i in order], instants

@@ -73,8 +73,8 @@ def simulate(sink, scale: str = "S", seed: int = 7, start: str = "2026-01", mont
 
 
 def _write(sink, batch: MonthEvents, written: dict[str, int]) -> None:
-    sources, keys, values = batch.encoded()
-    sink.write_many(sources, keys, values)
+    sources, keys, values, instants = batch.encoded()
+    sink.write_many(sources, keys, values, instants)
     for source, count in Counter(sources).items():
         written[source] = written.get(source, 0) + count
 

@@ -1,6 +1,8 @@
 """Where simulated events go: Kafka topics (default) or JSON-lines files, one per source.
 
-A sink takes messages in emission order: ``write_many(sources, keys, values)``, then ``close()``.
+A sink takes messages in emission order: ``write_many(sources, keys, values, instants)``, then ``close()``;
+``instants`` are the simulated emission times (epoch seconds), which the Kafka sink uses as the record
+timestamps — a source system sends an event when it happens (or, for planted late events, weeks later).
 """
 from __future__ import annotations
 
@@ -18,10 +20,15 @@ class KafkaSink:
         kafka_client.ensure_topics([contracts.topic(s) for s in contracts.SOURCES], partitions, cfg)
         self._producer = kafka_client.producer(cfg)
 
-    def write_many(self, sources: list[str], keys: list[bytes], values: list[bytes]) -> None:
+    def write_many(self, sources: list[str], keys: list[bytes], values: list[bytes],
+                   instants: list[int] | None = None) -> None:
         send, topics = self._producer.send, {s: contracts.topic(s) for s in set(sources)}
-        for source, key, value in zip(sources, keys, values):
-            send(topics[source], key=key, value=value)
+        if instants is None:
+            for source, key, value in zip(sources, keys, values):
+                send(topics[source], key=key, value=value)
+            return
+        for source, key, value, instant in zip(sources, keys, values, instants):
+            send(topics[source], key=key, value=value, timestamp_ms=instant * 1000)
 
     def close(self) -> None:
         self._producer.flush()
@@ -40,7 +47,8 @@ class JsonlSink:
         self._dir = directory
         self._files: dict[str, object] = {}
 
-    def write_many(self, sources: list[str], keys: list[bytes], values: list[bytes]) -> None:
+    def write_many(self, sources: list[str], keys: list[bytes], values: list[bytes],
+                   instants: list[int] | None = None) -> None:
         by_source: dict[str, list[bytes]] = {}
         for source, value in zip(sources, values):
             by_source.setdefault(source, []).append(value)

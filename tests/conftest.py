@@ -63,9 +63,9 @@ class RecordingSink(KafkaSink):
         super().__init__(cfg)
         self.values: list[tuple[str, bytes]] = []
 
-    def write_many(self, sources, keys, values):
+    def write_many(self, sources, keys, values, instants=None):
         self.values += zip(sources, values)
-        super().write_many(sources, keys, values)
+        super().write_many(sources, keys, values, instants)
 
 
 @dataclass

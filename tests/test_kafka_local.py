@@ -9,31 +9,34 @@ from jixiao.runtime import kafka_local
 from jixiao.runtime.config import settings
 
 
-def _broker_pids() -> set[int]:
+def _broker_pids(kafka_dir) -> set[int]:
+    """Broker processes of this test's data folder (other brokers on a shared machine come and go)."""
     pids = set()
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                    if b"kafka.Kafka" in handle.read():
-                        pids.add(int(entry))
+                    cmdline = handle.read()
             except OSError:
                 continue
+            if b"kafka.Kafka" in cmdline and str(kafka_dir).encode() in cmdline:
+                pids.add(int(entry))
     return pids
 
 
 def test_start_status_stop_on_own_ports(tmp_path, monkeypatch):
-    monkeypatch.setenv("JX_KAFKA_PORT", os.environ.get("JX_TEST_KAFKA_PORT2", "29192"))
-    monkeypatch.setenv("JX_KAFKA_CONTROLLER_PORT", os.environ.get("JX_TEST_KAFKA_CONTROLLER_PORT2", "29193"))
+    base = int(os.environ.get("JX_TEST_KAFKA_PORT", "29092"))  # two ports above the session broker's
+    monkeypatch.setenv("JX_KAFKA_PORT", os.environ.get("JX_TEST_KAFKA_PORT2", str(base + 2)))
+    monkeypatch.setenv("JX_KAFKA_CONTROLLER_PORT", os.environ.get("JX_TEST_KAFKA_CONTROLLER_PORT2", str(base + 3)))
     monkeypatch.setenv("JX_KAFKA_DIR", str(tmp_path / "kafka"))
     cfg = settings()
-    before = _broker_pids()
+    assert not _broker_pids(cfg.kafka_dir)
     started = kafka_local.start(cfg)
-    assert started.running and started.pid in _broker_pids()
+    assert started.running and _broker_pids(cfg.kafka_dir) == {started.pid}
     assert kafka_local.start(cfg).pid == started.pid, "a second start must reuse the running broker"
     stopped = kafka_local.stop(cfg)
     assert not stopped.running
-    assert _broker_pids() == before, "stop must leave no broker process behind"
+    assert not _broker_pids(cfg.kafka_dir), "stop must leave no broker process behind"
     assert kafka_local.stop(cfg).running is False, "stopping a stopped broker is harmless"
 
 

@@ -104,3 +104,40 @@ def test_the_typed_payload_checks_never_accept_what_the_schemas_refuse():
     assert compiled[("hotline_12345", "ticket_created")](good)
     assert not compiled[("hotline_12345", "ticket_created")](dict(good, extra=1))
     assert not compiled[("hotline_12345", "ticket_created")](dict(good, ticket_id=12345))
+
+
+@pytest.mark.parametrize("raw", [
+    b'{"event_id":"a-1","event_id":"a-2","source":"hotline_12345"}',
+    orjson.dumps(GOOD).replace(b'"resolved":true', b'"resolved":true,"resolved":false'),
+    orjson.dumps(GOOD).replace(b'"on_time":false', b'"on_time" :false,"on_time":true'),  # white space hides nothing
+    orjson.dumps(GOOD).replace(b'"ticket_id":"RX1"', b'"ticket_id":"R\\"X1","ticket_id":"RX1"'),
+])
+def test_a_repeated_key_is_rejected_not_last_wins(raw):
+    assert _reason(raw) == "duplicate_key"
+
+
+def test_keys_that_only_look_repeated_are_accepted():
+    import json
+
+    from jixiao.ingestors.validate import ENVELOPE_KEY_COUNT, plainly_unique_keys
+
+    spaced = json.dumps(GOOD, indent=2, separators=(",", " : ")).encode()  # slow path, exact check
+    assert decode(spaced, "hotline_12345")["payload"]["ticket_id"] == "RX1"
+    quoted = orjson.dumps({**GOOD, "payload": {**GOOD["payload"], "ticket_id": 'R"X":1'}})
+    assert decode(quoted, "hotline_12345")["payload"]["ticket_id"] == 'R"X":1'
+    assert plainly_unique_keys(orjson.dumps(GOOD), ENVELOPE_KEY_COUNT + len(GOOD["payload"]))
+    assert not plainly_unique_keys(quoted, ENVELOPE_KEY_COUNT + len(GOOD["payload"]))
+
+
+def test_occurred_at_ahead_of_the_broker_clock_beyond_the_skew_is_rejected():
+    from datetime import datetime
+
+    broker = int(datetime.fromisoformat("2026-03-01T08:00:00+08:00").timestamp() * 1000)
+    day = 86_400_000
+    late = orjson.dumps({**GOOD, "occurred_at": "2026-03-02T07:59:59+08:00"})
+    early = orjson.dumps({**GOOD, "occurred_at": "2026-03-02T00:00:01Z"})  # 08:00:01 at +08:00: 1 s too far
+    assert decode(late, "hotline_12345", broker, day)["occurred_at"].startswith("2026-03-02")
+    with pytest.raises(Rejected) as info:
+        decode(early, "hotline_12345", broker, day)
+    assert info.value.reason == "future_timestamp" and "JX_MAX_FUTURE_SKEW_S" in info.value.detail
+    assert decode(early, "hotline_12345")["occurred_at"], "without a broker timestamp there is no skew rule"

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from jixiao.runtime.config import Settings, settings
+from jixiao.runtime.files import fsync_folder
 
 MART_SCHEMA = "marts"
 
@@ -55,7 +56,7 @@ class Candidate:
             con.execute("checkpoint")
             marts = export_marts(con, self.cfg.marts_dir)
         os.replace(self.path, self.cfg.warehouse_path)
-        _fsync_folder(self.cfg.warehouse_dir)
+        fsync_folder(self.cfg.warehouse_dir)
         return marts
 
     def discard(self) -> None:
@@ -91,11 +92,3 @@ def export_marts(con: duckdb.DuckDBPyConnection, marts_dir: Path) -> list[str]:
         con.execute(f"copy {MART_SCHEMA}.{table} to '{tmp}' (format parquet, compression zstd)")
         os.replace(tmp, target)
     return tables
-
-
-def _fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -17,7 +17,7 @@ import click
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from jixiao import kafka_local  # noqa: E402
+from jixiao.runtime import kafka_local  # noqa: E402
 from jixiao.runtime.config import settings  # noqa: E402
 from jixiao.simulator.run import simulate  # noqa: E402
 from jixiao.simulator.sinks import JsonlSink, KafkaSink  # noqa: E402
@@ -26,7 +26,7 @@ from jixiao.simulator.sinks import JsonlSink, KafkaSink  # noqa: E402
 class NullSink:
     """Discards messages: measures generation and encoding alone."""
 
-    def write_many(self, sources: list[str], keys: list[bytes], values: list[bytes]) -> None:
+    def write_many(self, sources: list[str], keys: list[bytes], values: list[bytes], instants=None) -> None:
         pass
 
     def close(self) -> None:

@@ -51,7 +51,7 @@ def land(jsonl_dir: Path, landing: Path, first_day: date, end_day: date, batch: 
             select event_id, event_type, occurred_at, dept_code, schema_version, payload::varchar as payload,
                    []::varchar[] as person_keys, 'jx.src.' || source || '.v1' as kafka_topic, 0 as kafka_partition,
                    row_number() over () as kafka_offset, occurred_at as kafka_timestamp,
-                   now() - interval ({landed_hours_ago}) hour as ingested_at,
+                   now() - interval ({landed_hours_ago}) hour as ingested_at, null::bigint as content_hash,
                    source, strftime(dt, '%Y-%m-%d') as dt
             from events
         ) to '{landing}' (format parquet, partition_by (source, dt), filename_pattern '{batch}_{{i}}',

@@ -27,3 +27,12 @@ join {{ model }} as b
 {% test positive(model, column_name) %}
 select * from {{ model }} where {{ column_name }} <= 0
 {% endtest %}
+
+{#- Every indicator code an intermediate model computes is catalogued with that model as its formula_model
+    (the accepted values come from ref_indicators, not from a list repeated by hand). -#}
+{% test indicator_codes_in_catalogue(model, column_name) %}
+select distinct {{ column_name }}
+from {{ model }}
+where {{ column_name }} not in (
+    select indicator_code from {{ ref('ref_indicators') }} where formula_model = '{{ model.identifier }}')
+{% endtest %}

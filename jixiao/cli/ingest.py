@@ -58,7 +58,7 @@ def ingest_status(sources: str) -> None:
     """Lag per partition (end offset − landed offset), landed/dead/duplicate counts and rates, dead letters."""
     from rich.table import Table
 
-    from jixiao.ingestors.status import dead_letters_by_reason, partition_status
+    from jixiao.ingestors.status import dead_letters_by_reason, partition_status, quarantined_by_reason
 
     cfg = settings()
     chosen = chosen_sources(sources)
@@ -76,14 +76,44 @@ def ingest_status(sources: str) -> None:
     console.print(table)
     console.print(f"total lag {sum(r.lag for r in rows):,} · landed {sum(r.landed for r in rows):,} · "
                   f"dead {sum(r.dead for r in rows):,} · duplicates {sum(r.duplicates for r in rows):,}")
-    dead = dead_letters_by_reason(cfg)
-    if dead:
-        reasons = Table(title="dead letters by reason", title_justify="left")
-        for column in ("topic", "reason", "count"):
-            reasons.add_column(column)
-        for (topic, reason), count in sorted(dead.items()):
-            reasons.add_row(topic, reason, f"{count:,}")
-        console.print(reasons)
+    _print_counts("dead letters by reason", "topic", dead_letters_by_reason(cfg))
+    held = quarantined_by_reason(cfg)
+    if held is None:
+        console.print("quarantine: no published warehouse yet (run `jixiao build`)")
+    else:
+        console.print(f"quarantined (landed, held out of the marts until their reference data exists; "
+                      f"marts.fct_quarantined_record): {sum(held.values()):,}")
+        _print_counts("quarantined records by reason (published warehouse)", "source", held)
+
+
+def _print_counts(title: str, owner: str, counts) -> None:
+    """A table of (owner, reason) → count, when there is any."""
+    from rich.table import Table
+
+    if not counts:
+        return
+    table = Table(title=title, title_justify="left")
+    for column in (owner, "reason", "count"):
+        table.add_column(column)
+    for (name, reason), count in sorted(counts.items()):
+        table.add_row(name, reason, f"{count:,}")
+    console.print(table)
+
+
+@ingest.command("compact")
+@click.option("--sources", default="all", show_default=True, help="Comma-separated sources, or all.")
+@click.option("--max-rows", default=1_000_000, show_default=True, type=int,
+              help="Largest number of landed rows merged into one run of batches.")
+def ingest_compact(sources: str, max_rows: int) -> None:
+    """Merge small committed batches (files and commit markers) of every partition; safe beside a running ingestor."""
+    from jixiao.ingestors.landing import LandingZone
+
+    chosen = {contracts.topic(s) for s in chosen_sources(sources)}
+    zone = LandingZone(settings())
+    results = [zone.compact(topic, partition, max_rows) for topic, partition in zone.partitions() if topic in chosen]
+    console.print(f"compacted {sum(r.runs for r in results):,} runs in {len(results)} partitions: markers "
+                  f"{sum(r.markers_before for r in results):,} → {sum(r.markers_after for r in results):,}, files "
+                  f"{sum(r.files_before for r in results):,} → {sum(r.files_after for r in results):,}")
 
 
 COMMANDS = [ingest]

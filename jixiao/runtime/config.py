@@ -30,6 +30,9 @@ class Settings:
     kafka_dir: Path
     cache: Path
     kafka_bootstrap: str | None = None
+    max_future_skew_s: float = 86_400.0
+    """How far ``occurred_at`` may be ahead of the Kafka record timestamp before the event is dead-lettered as
+    ``future_timestamp`` (``JX_MAX_FUTURE_SKEW_S``, seconds; default one day)."""
 
     @property
     def bootstrap_servers(self) -> str:
@@ -81,4 +84,5 @@ def settings() -> Settings:
         kafka_dir=_env_path("JX_KAFKA_DIR", home / "kafka"),
         cache=_env_path("JX_CACHE", REPO_ROOT / ".cache"),
         kafka_bootstrap=os.environ.get("JX_KAFKA_BOOTSTRAP") or None,
+        max_future_skew_s=float(os.environ.get("JX_MAX_FUTURE_SKEW_S", "86400")),
     )

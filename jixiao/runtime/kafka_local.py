@@ -96,6 +96,9 @@ def _server_properties(cfg: Settings) -> str:
         "auto.create.topics.enable": "false",
         "message.max.bytes": str(2 * 1024 * 1024),
         "log.retention.hours": "-1",
+        # the simulator sends each event at its simulated time, which may lie ahead of this machine's clock; the
+        # ingestors apply their own rule to occurred_at against the record timestamp (JX_MAX_FUTURE_SKEW_S)
+        "log.message.timestamp.after.max.ms": str(2**63 - 1),
         "log.segment.bytes": str(256 * 1024 * 1024),
     }
     return "".join(f"{k}={v}\n" for k, v in props.items())

@@ -1,6 +1,7 @@
 """Two ingestor processes in one group land every event exactly once, also across a mid-stream rebalance."""
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 
@@ -11,6 +12,13 @@ from jixiao.ingestors.landing import LandingZone
 from jixiao.runtime.kafka_client import ensure_topics
 
 pytestmark = pytest.mark.kafka
+
+
+def _landed(output: str) -> int:
+    """The landed count a member printed (``consumed … · landed N · …``)."""
+    match = re.search(r"landed ([\d,]+)", output)
+    assert match, output
+    return int(match.group(1).replace(",", ""))
 
 
 def _assert_exactly_once(cfg, produced):
@@ -25,7 +33,9 @@ def test_two_members_share_the_partitions_and_land_everything_once(fresh_topics)
     members = [ingest_process(cfg, "pair"), ingest_process(cfg, "pair")]
     outputs = [finish(m) for m in members]
     _assert_exactly_once(cfg, produced)
-    assert all("landed" in out for out in outputs)
+    shares = [_landed(out) for out in outputs]
+    assert sum(shares) == len(produced)
+    assert all(share > 0 for share in shares), f"each member must land a share of the partitions: {shares}"
     writers = Counter(c.partition for c in LandingZone(cfg).commits())
     assert set(writers) == {0, 1, 2, 3}
 

@@ -1,4 +1,4 @@
-"""No planted phone, ID or bank number survives in any string column of the landing zone."""
+"""No planted name, phone, ID or bank number survives in any string column of the landing zone."""
 from __future__ import annotations
 
 import random
@@ -42,7 +42,7 @@ def _planted(rng: random.Random) -> tuple[str, list[str]]:
         f"退款请打到银行卡{card}，联系电话{landline}，邮箱zhang.wei{rng.randint(1, 99)}@example.com",
         f"信访人王某，身份证号码：{id_number.lower()}，电话 {spaced}，+86 {mobile}再次来访",
     ])
-    return text, [mobile, id_number, card, landline, mobile[3:], spaced]
+    return text, [mobile, id_number, card, landline, mobile[3:], spaced, "张先生", "王某"]
 
 
 def test_no_planted_identifier_survives_in_any_landed_string_column(fresh_topics):
@@ -72,5 +72,6 @@ def test_no_planted_identifier_survives_in_any_landed_string_column(fresh_topics
     assert not leaks, f"{len(leaks)} identifiers leaked, e.g. {leaks[:3]}"
     payloads = [orjson.loads(p)["text"] for p in table.column("payload").to_pylist()]
     assert all("[手机号]" in t or "[银行卡号]" in t for t in payloads)
-    assert any("[身份证号]" in t for t in payloads) and any("市民张先生来电" in t for t in payloads)
+    assert any("[身份证号]" in t for t in payloads) and any("市民[姓名]来电" in t for t in payloads)
+    assert any("信访人[姓名]，身份证号码" in t for t in payloads)
     assert all(keys for keys in table.column("person_keys").to_pylist()), "a salted key per identified person"

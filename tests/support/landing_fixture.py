@@ -12,6 +12,7 @@ import orjson
 from jixiao import contracts
 from jixiao.ingestors.landing import LandingZone, PartitionBatch
 from jixiao.ingestors.validate import decode
+from jixiao.ingestors.worker import content_hash
 from jixiao.runtime.config import REPO_ROOT, Settings
 
 SHANGHAI = timezone(timedelta(hours=8))
@@ -164,10 +165,13 @@ def land(events: list[dict], cfg: Settings) -> dict[str, int]:
             occurred = datetime.fromisoformat(event["occurred_at"])
             batch.last = offset
             batch.business_dates.append(occurred.astimezone(SHANGHAI).date().isoformat())
+            payload = orjson.dumps(event["payload"], option=orjson.OPT_SORT_KEYS)
             row = {"event_id": event["event_id"], "event_type": event["event_type"], "occurred_at": occurred,
-                   "dept_code": event["dept_code"], "schema_version": 1, "payload": orjson.dumps(event["payload"]).decode(),
+                   "dept_code": event["dept_code"], "schema_version": 1, "payload": payload.decode(),
                    "person_keys": [], "kafka_topic": topic, "kafka_partition": 0, "kafka_offset": offset,
-                   "kafka_timestamp": occurred}
+                   "kafka_timestamp": occurred,
+                   "content_hash": content_hash(event["event_type"], event["occurred_at"], event["dept_code"], 1,
+                                                payload, [])}
             for key, value in row.items():
                 batch.landed[key].append(value)
         zone.commit(batch)
