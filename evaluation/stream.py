@@ -4,21 +4,21 @@ from __future__ import annotations
 import hashlib
 
 from jixiao.evaluation.core import Context, Section
+from jixiao.ingestors.landing import LandingZone
 
 
 def evaluate(context: Context) -> Section:
     section = Section("stream faults (ingest)")
     truth, con, cfg = context.truth, context.con, context.cfg
-    landing = str(cfg.landing_dir / "source=*" / "dt=*" / "*.parquet")
-    dead_files = str(cfg.dead_letter_dir / "*" / "*.parquet")
-    has_landing = any(cfg.landing_dir.glob("source=*/dt=*/*.parquet"))
-    has_dead = any(cfg.dead_letter_dir.glob("*/*.parquet"))
+    zone = LandingZone(cfg)
+    landing = [str(p) for p in zone.data_files()]
+    dead_files = [str(p) for p in zone.dead_letter_files()]
 
     malformed = truth.get("malformed", [])
     if malformed:
         reasons = {}
-        if has_dead:
-            dead = con.execute(f"select raw_value, reason from read_parquet('{dead_files}')").fetchall()
+        if dead_files:
+            dead = con.execute("select raw_value, reason from read_parquet(?)", [dead_files]).fetchall()
             reasons = {hashlib.sha256(raw).hexdigest(): reason for raw, reason in dead}
         found = sum(m["sha256"] in reasons for m in malformed)
         right = sum(reasons.get(m["sha256"]) == m["expected_reason"] for m in malformed)
@@ -26,13 +26,13 @@ def evaluate(context: Context) -> Section:
         section.add("… with the expected reason", right / len(malformed), ">= 1.0", f"{right} of {len(malformed)}")
 
     duplicates = sorted(set(truth.get("duplicates", [])))
-    if duplicates and has_landing:
-        con.execute("create or replace temp table planted_duplicates (event_id varchar)")
-        con.executemany("insert into planted_duplicates values (?)", [(e,) for e in duplicates])
-        once, twice = con.execute(f"""
+    if duplicates and landing:
+        once, twice = con.execute("""
             select count(*) filter (where n = 1), count(*) filter (where n > 1)
-            from (select p.event_id, count(l.event_id) as n from planted_duplicates p
-                  left join read_parquet('{landing}') l using (event_id) group by p.event_id)""").fetchone()
+            from (select p.event_id, count(l.event_id) as n
+                  from (select unnest($ids) as event_id) p
+                  left join (select event_id from read_parquet($files)) l using (event_id) group by p.event_id)""",
+            {"ids": duplicates, "files": landing}).fetchone()
         section.add("re-sent events landed exactly once", once / len(duplicates), ">= 1.0",
                     f"{once} of {len(duplicates)}; {twice} landed more than once")
     return section

@@ -15,8 +15,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from jixiao import contracts
-from jixiao.ingestors.landing import LandingZone, parse_name
+from jixiao.ingestors.landing import LandingZone
 from jixiao.ledger.canonical import canonical, decimal_amount
 from jixiao.runtime.config import BUSINESS_TZ, Settings
 
@@ -34,12 +33,8 @@ class Disbursements:
 
 
 def committed_files(cfg: Settings) -> list[Path]:
-    """The finance landing files that belong to committed batches (the one place that knows the file layout)."""
-    zone = LandingZone(cfg)
-    topic = contracts.topic(SOURCE)
-    committed = {(c.partition, c.first, c.last) for c in zone.commits(topic) if c.landed}
-    return sorted(path for path in (cfg.landing_dir / f"source={SOURCE}").glob("dt=*/*.parquet")
-                  if (parsed := parse_name(path.name)) and parsed[0] == topic and parsed[1:] in committed)
+    """The finance landing files of committed batches (the landing zone shows nothing else)."""
+    return LandingZone(cfg).data_files(SOURCE)
 
 
 QUERY = """
