@@ -3,7 +3,8 @@
 A ring is a fixed group of suppliers that are the only bidders on its tenders, rotate the win, bid
 just above the winner (cover bids) and win close to the ceiling price. The harder variant
 (``config/variants/hard_procurement.yaml``) has larger rings of which only some members bid each time,
-noisier prices, accompanying outsiders, members who also bid honestly elsewhere, and any method.
+noisier prices, accompanying outsiders, members who also bid honestly elsewhere, any method, and
+honest firms that mostly bid in their own city's market for a category (so honest firms meet often too).
 """
 from __future__ import annotations
 
@@ -47,10 +48,10 @@ def generate(world: World, month: Month, batch: MonthEvents, plan) -> None:
     if cb.get("open_only", True):
         method[rigged] = "open"
     tender_ids = world.ids(f"ZB{month.start.year}-", n, width=7)
+    category = rng.choice(CATEGORIES, n).tolist()
     batch.emit(world, SOURCE, "tender_published", published, dept_idx, [
         {"tender_id": t, "ceiling_price": c, "method": m, "category": k}
-        for t, c, m, k in zip(tender_ids, ceiling.tolist(), method.tolist(),
-                              rng.choice(CATEGORIES, n).tolist())])
+        for t, c, m, k in zip(tender_ids, ceiling.tolist(), method.tolist(), category)])
 
     honest = np.setdiff1d(supplier_pool(world), sorted(world.state["ring_members"]))
     members = sorted(world.state["ring_members"])
@@ -65,7 +66,11 @@ def generate(world: World, month: Month, batch: MonthEvents, plan) -> None:
                                 published[t] + bid_days[t] * DAY_S)
         else:
             k = 1 if method[t] == "single_source" else 1 + rng.poisson(4)
-            names = rng.choice(honest, k, replace=False).tolist()
+            pool = honest
+            if cb.get("local_market_share") and rng.random() < cb["local_market_share"]:
+                pool = _local_market(world, int(dept_idx[t]), category[t], honest, cb["market_firms"])
+            names = rng.choice(pool, min(k, len(pool)), replace=False).tolist()
+            k = len(names)
             if cb.get("members_bid_elsewhere") and k > 1 and rng.random() < cb["members_bid_elsewhere"]:
                 names[0] = members[int(rng.integers(0, len(members)))]  # a ring member bidding honestly
             prices = ceiling[t] * rng.uniform(0.78, 0.99, k)
@@ -82,6 +87,15 @@ def generate(world: World, month: Month, batch: MonthEvents, plan) -> None:
     award_at = published[awarded] + (bid_days[awarded] + rng.integers(1, 6, len(awarded))) * DAY_S
     batch.emit(world, SOURCE, "award", award_at, dept_idx[awarded], [
         {"tender_id": tender_ids[t], "winner_id": w, "price": p} for t, w, p in award])
+
+
+def _local_market(world: World, dept: int, category: str, honest: np.ndarray, firms: int) -> np.ndarray:
+    """The honest firms of one city's market for one category (the harder variant): they meet again and again."""
+    city = "-".join(world.regions[dept].split("-")[:2])
+    markets = world.state.setdefault("local_markets", {})
+    if (city, category) not in markets:
+        markets[city, category] = world.rng.choice(honest, firms, replace=False)
+    return markets[city, category]
 
 
 def _rigged_bids(rng: np.random.Generator, ring, ceiling: float, cb: dict,
