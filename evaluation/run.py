@@ -6,11 +6,11 @@ from pathlib import Path
 
 import duckdb
 
-from jixiao.evaluation import stream
+from jixiao.evaluation import models, stream
 from jixiao.evaluation.core import Context, Section, write_json
 from jixiao.runtime.config import Settings, settings
 
-SECTIONS = (stream,)
+SECTIONS = (stream, models)
 """Section modules, in the order they are printed."""
 
 

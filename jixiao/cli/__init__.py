@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from jixiao.cli import demo, evaluate, ingest, kafka, score, simulate, warehouse
+from jixiao.cli import demo, evaluate, ingest, kafka, score, simulate, train, warehouse
 
 
 @click.group()
@@ -11,6 +11,6 @@ def main() -> None:
     """jixiao 绩效数据中台 — performance data platform."""
 
 
-for module in (kafka, simulate, ingest, warehouse, demo, evaluate, score):
+for module in (kafka, simulate, ingest, warehouse, demo, evaluate, score, train):
     for command in module.COMMANDS:
         main.add_command(command)
