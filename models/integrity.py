@@ -2,9 +2,12 @@
 
 - **Detector**: an IsolationForest on the (log-scaled, standardised) features — needs no label.
 - **Supervised**: a logistic regression trained on the tenders that audit findings confirmed as bid
-  rigging (positives) against all other tenders (unlabelled, mostly honest), with the detector's
-  anomaly score as one more input. Linear on standardised inputs, so each tender's risk splits exactly
-  into per-feature contributions (coefficient × standardised value): the explanation of a flag.
+  rigging (positives) against the other tenders, with the detector's anomaly score as one more input.
+  The other tenders are unlabelled, not honest: audits confirm only some rigged tenders, so the most
+  anomalous :data:`UNLABELLED_LEFT_OUT` of them are left out of the negatives (positive-unlabelled
+  learning with reliable negatives), and the regularisation is strong (``C`` = :data:`C`) because
+  confirmed tenders are few. Linear on standardised inputs, so each tender's risk splits exactly into
+  per-feature contributions (coefficient × standardised value): the explanation of a flag.
 
 ``risk_score`` is the supervised probability when at least :data:`MIN_LABELS` confirmed tenders were
 available to train, else the detector's score mapped to [0, 1]. A tender is flagged when its risk is in
@@ -26,6 +29,8 @@ from jixiao.models.procurement import FEATURES
 
 NAME = "integrity"
 MIN_LABELS = 5
+C = 0.1
+UNLABELLED_LEFT_OUT = 0.1
 FLAG_SHARE = 0.05
 LOG_SCALED = ("n_bidders", "set_repeats", "pair_cobids_max")
 ANOMALY = "anomaly_score"
@@ -68,12 +73,15 @@ class IntegrityModel:
         positives = int(labels.sum())
         metrics = {"tenders": len(x), "confirmed_tenders": positives, "supervised": positives >= MIN_LABELS}
         if positives >= MIN_LABELS:
-            z = self.supervised_scaler.fit_transform(self.supervised_inputs(x))
-            model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000)
+            reliable = (labels == 1) | (anomaly <= np.quantile(anomaly[labels == 0], 1 - UNLABELLED_LEFT_OUT))
+            z = self.supervised_scaler.fit_transform(self.supervised_inputs(x))[reliable]
+            y = labels[reliable]
+            model = LogisticRegression(C=C, class_weight="balanced", max_iter=2000)
             folds = StratifiedKFold(n_splits=min(5, positives), shuffle=True, random_state=SEED)
-            oof = cross_val_predict(model, z, labels, cv=folds, method="predict_proba")[:, 1]
-            metrics["cv_auc_on_audit_labels"] = round(float(roc_auc_score(labels, oof)), 4)
-            self.supervised = model.fit(z, labels)
+            oof = cross_val_predict(model, z, y, cv=folds, method="predict_proba")[:, 1]
+            metrics["cv_auc_on_audit_labels"] = round(float(roc_auc_score(y, oof)), 4)
+            metrics["negatives_used"] = int((y == 0).sum())
+            self.supervised = model.fit(z, y)
         if positives:
             metrics["anomaly_auc_on_audit_labels"] = round(float(roc_auc_score(labels, anomaly)), 4)
         return metrics

