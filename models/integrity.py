@@ -28,11 +28,13 @@ from sklearn.preprocessing import StandardScaler
 from jixiao.models.procurement import FEATURES
 
 NAME = "integrity"
-MIN_LABELS = 5
+MIN_LABELS = 3
+MIN_TENDERS = 10
 C = 0.1
 UNLABELLED_LEFT_OUT = 0.1
 FLAG_SHARE = 0.05
 LOG_SCALED = ("n_bidders", "set_repeats", "pair_cobids_max")
+LOW_IS_SUSPICIOUS = ("bid_spread", "cover_gap", "n_bidders")
 ANOMALY = "anomaly_score"
 LABELS = {**FEATURES, ANOMALY: "孤立森林异常度"}
 TOP_FEATURES = 3
@@ -95,7 +97,8 @@ class IntegrityModel:
         if self.supervised is None:
             out["supervised_score"] = np.nan
             out["risk_score"] = np.clip((anomaly - low) / max(high - low, 1e-9), 0, 1)
-            contributions = self.scaler.transform(x)  # explanation: how far above the typical tender
+            # explanation: how far the tender is from the typical one in each flag's suspicious direction
+            contributions = self.scaler.transform(x) * np.where(np.isin(list(FEATURES), LOW_IS_SUSPICIOUS), -1, 1)
             names = list(FEATURES)
         else:
             z = self.supervised_scaler.transform(self.supervised_inputs(x))
@@ -117,16 +120,17 @@ def top_contributions(contributions: np.ndarray, names: list[str], k: int = TOP_
     return rows
 
 
-def train(features: pd.DataFrame, confirmed: set[str]) -> tuple[IntegrityModel, dict]:
-    """Fit on the tenders' features with audit-confirmed tenders as positives; return (model, metadata)."""
-    labels = features["tender_id"].isin(confirmed).to_numpy().astype(int)
-    model = IntegrityModel()
-    metrics = model.fit(features, labels)
+def train(features: pd.DataFrame, confirmed: set[str]) -> tuple[IntegrityModel | None, dict]:
+    """Fit on the tenders' features with audit-confirmed tenders as positives; (None, meta) without tenders."""
     periods = features["period"].dropna()
     meta = {"training_window": {"first_period": periods.min() if len(periods) else None,
                                 "last_period": periods.max() if len(periods) else None},
             "features": list(FEATURES), "labels": "tenders named by audit findings of category 围标串标",
-            "metrics": metrics}
+            "metrics": {"tenders": len(features)}}
+    if len(features) < MIN_TENDERS:
+        return None, meta
+    model = IntegrityModel()
+    meta["metrics"] = model.fit(features, features["tender_id"].isin(confirmed).to_numpy().astype(int))
     return model, meta
 
 

@@ -63,16 +63,24 @@ SPECS = {spec.name: spec for spec in (
 """Model name → the warehouse relations (schema.table) it learns from and its fitting function."""
 
 
-def fit(name: str, frames: Frames, cfg: Settings | None = None) -> Artefact:
-    """Train ``name`` on ``frames`` (relation name without schema → DataFrame) and save a new version."""
+def fit(name: str, frames: Frames, cfg: Settings | None = None) -> Artefact | None:
+    """Train ``name`` on ``frames`` (relation name without schema → DataFrame) and save a new version.
+
+    None (and nothing saved) when the frames hold nothing to learn from yet (no rows, a single class).
+    """
     started = time.monotonic()
     model, meta = SPECS[name].fit(frames)
+    if model is None:
+        return None
     meta["training_seconds"] = round(time.monotonic() - started, 2)
     return artefacts.save(name, model, meta, cfg)
 
 
-def ensure(name: str, frames: Frames, cfg: Settings | None = None) -> Artefact:
-    """The current artefact of ``name``, trained from ``frames`` first if there is none (StaleArtefact is raised)."""
+def ensure(name: str, frames: Frames, cfg: Settings | None = None) -> Artefact | None:
+    """The current artefact of ``name``, trained from ``frames`` first if there is none (StaleArtefact is raised).
+
+    None while there is nothing to train on.
+    """
     try:
         return artefacts.load(name, cfg)
     except StaleArtefact:
@@ -86,8 +94,11 @@ def read_frames(con: duckdb.DuckDBPyConnection, relations) -> Frames:
 
 
 def train(names: tuple[str, ...] | None = None, cfg: Settings | None = None,
-          on_model: Callable[[Artefact], None] | None = None) -> list[Artefact]:
-    """Retrain ``names`` (default: all) from the published warehouse; return the new artefacts."""
+          on_model: Callable[[str, Artefact | None], None] | None = None) -> list[Artefact]:
+    """Retrain ``names`` (default: all) from the published warehouse; return the new artefacts.
+
+    ``on_model(name, artefact)`` is called after each model (artefact None: not enough data, skipped).
+    """
     cfg = cfg or settings()
     names = names or tuple(SPECS)
     unknown = sorted(set(names) - set(SPECS))
@@ -99,8 +110,9 @@ def train(names: tuple[str, ...] | None = None, cfg: Settings | None = None,
     with duckdb.connect(str(cfg.warehouse_path), read_only=True) as con:
         for name in names:
             artefact = fit(name, read_frames(con, SPECS[name].relations), cfg)
-            trained.append(artefact)
+            if artefact is not None:
+                trained.append(artefact)
             if on_model:
-                on_model(artefact)
+                on_model(name, artefact)
     return trained
 

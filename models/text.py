@@ -146,25 +146,34 @@ def real_corpus_model() -> tuple[Pipeline, float | None]:
     return model, accuracy(model, test)
 
 
+def probabilities(model: Pipeline, texts) -> np.ndarray:
+    """Class probabilities of each text; each distinct text is vectorised once (templated text repeats a lot)."""
+    texts = pd.Series(list(texts), dtype=object).fillna("")
+    if texts.empty:
+        return np.empty((0, len(model.classes_)))
+    codes, distinct = pd.factorize(texts)
+    return model.predict_proba(list(distinct))[codes]
+
+
 def negative_probability(model: Pipeline, texts) -> np.ndarray:
     """P(negative) of each text."""
-    texts = list(texts)
-    if not texts:
-        return np.array([])
-    negative = list(model.classes_).index(0)
-    return model.predict_proba(texts)[:, negative]
+    return probabilities(model, texts)[:, list(model.classes_).index(0)]
 
 
-def train_classifier(texts: pd.Series, labels: pd.Series, c: float = 4.0) -> tuple[Pipeline, dict]:
-    """Text → label (ticket topic or routed department type); held-out top-1 and top-3 accuracy."""
+def train_classifier(texts: pd.Series, labels: pd.Series, c: float = 4.0) -> tuple[Pipeline | None, dict]:
+    """Text → label (ticket topic or routed department type); held-out top-1 and top-3 accuracy.
+
+    (None, meta) with fewer than two labels.
+    """
     frame = _sample(pd.DataFrame({"text": texts.to_numpy(), "label": labels.to_numpy()}).dropna())
     frame["label"] = frame["label"].astype(str)
+    if frame["label"].nunique() < 2:
+        return None, {"dictionary": dictionary_digest(), "metrics": {"rows": len(frame), "classes": frame["label"].nunique()}}
     train, test = _split(frame)
     model = _pipeline(c).fit(train["text"].tolist(), train["label"])
     metrics = {"train_rows": len(train), "held_out_rows": len(test), "classes": len(model.classes_)}
     if len(test):
-        probabilities = model.predict_proba(test["text"].tolist())
-        top3 = np.argsort(-probabilities, axis=1)[:, :3]
+        top3 = np.argsort(-probabilities(model, test["text"]), axis=1)[:, :3]
         truth = test["label"].to_numpy()
         metrics["held_out_accuracy"] = round(float((model.classes_[top3[:, 0]] == truth).mean()), 4)
         metrics["held_out_top3_accuracy"] = round(float((model.classes_[top3] == truth[:, None]).any(axis=1).mean()), 4)
@@ -174,12 +183,9 @@ def train_classifier(texts: pd.Series, labels: pd.Series, c: float = 4.0) -> tup
 
 def predict(model: Pipeline, texts) -> tuple[np.ndarray, np.ndarray]:
     """Most likely label and its probability for each text."""
-    texts = list(texts)
-    if not texts:
-        return np.array([], dtype=object), np.array([])
-    probabilities = model.predict_proba(texts)
-    best = probabilities.argmax(axis=1)
-    return model.classes_[best], probabilities[np.arange(len(texts)), best]
+    p = probabilities(model, texts)
+    best = p.argmax(axis=1)
+    return model.classes_[best], p[np.arange(len(p)), best]
 
 
 def sentiment_rows(model: Pipeline, posts: pd.DataFrame, tickets: pd.DataFrame, reviews: pd.DataFrame) -> pd.DataFrame:

@@ -17,9 +17,11 @@ def train(names: tuple[str, ...]) -> None:
 
     cfg = require_warehouse()
 
-    def show(artefact) -> None:
-        console.print(f"[green]✓[/] {artefact.name} v{artefact.version} "
-                      f"[dim]({artefact.meta['training_seconds']:.1f} s)[/] "
+    def show(name: str, artefact) -> None:
+        if artefact is None:
+            console.print(f"[yellow]–[/] {name}: not enough data to train yet (skipped)")
+            return
+        console.print(f"[green]✓[/] {name} v{artefact.version} [dim]({artefact.meta['training_seconds']:.1f} s)[/] "
                       f"{json.dumps(artefact.meta['metrics'], ensure_ascii=False)}")
 
     try:

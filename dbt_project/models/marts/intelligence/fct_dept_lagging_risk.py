@@ -1,11 +1,6 @@
 """Probability that each department is in the bottom tier next month, from its past months (models/lagging.py)."""
-from jixiao.models.lagging import NAME, score
-from jixiao.models.registry import ensure
+from jixiao.models.build import lagging_risk
 
 
 def model(dbt, session):
-    scores = dbt.ref("fct_dept_score").df()
-    artefact = ensure(NAME, {"fct_dept_score": scores})
-    rows = score(artefact.model, scores)
-    rows["model_version"] = artefact.version
-    return rows
+    return lagging_risk(dbt.ref("fct_dept_score").df())
