@@ -22,9 +22,10 @@ SIMULATED_TEXTS = 3000
 
 
 def _auc(y: np.ndarray, score: np.ndarray) -> float | None:
+    """ROC AUC (a missing score ranks as 0); None without both classes."""
     if len(np.unique(y)) < 2:
         return None
-    return float(roc_auc_score(y, score))
+    return float(roc_auc_score(y, np.nan_to_num(score)))
 
 
 def integrity_figures(tenders: pd.DataFrame, departments: pd.DataFrame, truth: dict) -> dict:

@@ -2,8 +2,9 @@
 
     python benchmarks/models/bench_integrity.py --scale S --seeds 4,5,6,7,8
 
-Each world is simulated to JSON lines and read back with DuckDB into the staging columns (typed payload fields,
-malformed records skipped, re-sent events deduplicated as staging does); then features → train on the
+Each world is simulated to JSON lines, checked with the ingestor's validator (malformed records dropped, as the
+dead-letter store would take them) and read back with DuckDB into the staging columns (typed payload fields,
+re-sent events deduplicated as staging does); then features → train on the
 audit-confirmed tenders → score, and ``jixiao.evaluation.models.integrity_figures`` judges the unseen ring
 tenders against the truth. Prints one row per world and the means, with feature, training and scoring times.
 """
@@ -21,6 +22,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from benchmarks.warehouse.bench_build import keep_valid  # noqa: E402
 from jixiao.evaluation.models import integrity_figures  # noqa: E402
 from jixiao.models import integrity, procurement  # noqa: E402
 from jixiao.simulator.run import simulate  # noqa: E402
@@ -60,7 +62,8 @@ def one_world(scale: str, seed: int, variant: str | None, months: int) -> dict:
         simulate(JsonlSink(folder), scale=scale, seed=seed, months=months, truth_path=truth_path, progress=False,
                  variant=variant)
         truth = json.loads(truth_path.read_text(encoding="utf-8"))
-        frames = {key: staged(folder, *key) for key in STAGING}
+        keep_valid(folder, Path(tmp) / "valid")
+        frames = {key: staged(Path(tmp) / "valid", *key) for key in STAGING}
     started = time.monotonic()
     features = procurement.tender_features(frames["procurement", "tender_published"], frames["procurement", "bid"],
                                            frames["procurement", "award"])
