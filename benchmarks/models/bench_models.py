@@ -64,12 +64,27 @@ def score_times(cfg) -> None:
 @click.argument("jsonl_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--start", default="2026-01", show_default=True)
 @click.option("--months", default=12, show_default=True)
-def main(jsonl_dir: Path, start: str, months: int) -> None:
+@click.option("--no-build", is_flag=True, help="Keep the warehouse already built in JX_HOME: retrain, score, evaluate.")
+def main(jsonl_dir: Path, start: str, months: int, no_build: bool) -> None:
     from jixiao.evaluation.run import evaluate
     from jixiao.models.registry import train
-    from jixiao.pipeline import build
 
     cfg = settings()
+    if not no_build:
+        land_and_build(cfg, jsonl_dir, start, months)
+    for artefact in timed("jixiao train (all models)", lambda: train(cfg=cfg)):
+        print(f"  train {artefact.name:<38} {artefact.meta['training_seconds']:8.1f} s  {artefact.meta['metrics']}")
+    score_times(cfg)
+    if (cfg.simulator_dir / "ground_truth.json").exists():
+        for section in timed("jixiao evaluate", lambda: evaluate(cfg)):
+            for figure in section.figures:
+                print(f"  {figure.name}: {figure.value} {figure.aim or ''} {figure.note}")
+
+
+def land_and_build(cfg, jsonl_dir: Path, start: str, months: int) -> None:
+    """Validate and land the JSON lines (bulk path), then one full build; print the intelligence models' times."""
+    from jixiao.pipeline import build
+
     year, month = map(int, start.split("-"))
     first = date(year, month, 1)
     end = date(year + (month - 1 + months) // 12, (month - 1 + months) % 12 + 1, 1)
@@ -86,13 +101,6 @@ def main(jsonl_dir: Path, start: str, months: int) -> None:
         name = result["unique_id"].split(".")[-1]
         if result["unique_id"].startswith("model.") and name in INTELLIGENCE:
             print(f"  dbt {name:<40} {result['execution_time']:8.1f} s")
-    for artefact in timed("jixiao train (all models)", lambda: train(cfg=cfg)):
-        print(f"  train {artefact.name:<38} {artefact.meta['training_seconds']:8.1f} s  {artefact.meta['metrics']}")
-    score_times(cfg)
-    if (cfg.simulator_dir / "ground_truth.json").exists():
-        for section in timed("jixiao evaluate", lambda: evaluate(cfg)):
-            for figure in section.figures:
-                print(f"  {figure.name}: {figure.value} {figure.aim or ''} {figure.note}")
 
 
 if __name__ == "__main__":
