@@ -6,7 +6,7 @@ score — with the time of each, and the evaluation figures.
 
 Landing reuses ``benchmarks/warehouse/bench_build.py`` (contract-valid lines, DuckDB's bulk JSON reader, no
 masking). The build's per-model times come from dbt's run_results.json; ``jixiao train`` is timed per model;
-scoring is timed by calling each model's scoring function on the published warehouse's tables.
+training and scoring are timed model by model on the published warehouse's tables (or ``--warehouse FILE``).
 """
 from __future__ import annotations
 
@@ -31,54 +31,75 @@ INTELLIGENCE = ("int_procurement__tender_features", "int_audit__confirmed_tender
 
 
 def timed(label: str, action):
-    started = time.monotonic()
+    """Run ``action``, print its wall-clock and CPU seconds (CPU: this process, all threads)."""
+    started, cpu = time.monotonic(), time.process_time()
     result = action()
-    print(f"{label:<44} {time.monotonic() - started:8.1f} s", flush=True)
+    print(f"{label:<48} {time.monotonic() - started:8.1f} s wall {time.process_time() - cpu:8.1f} s CPU", flush=True)
     return result
 
 
-def score_times(cfg) -> None:
-    """Score every model with its current artefact on the published tables, timing each."""
-    from jixiao.models import artefacts, integrity, lagging, text
+def train_and_score(cfg, con) -> dict:
+    """Train every model whose tables are in ``con`` (timed) and score with it (timed); return the scored tenders."""
+    from jixiao.models import integrity, lagging, text
+    from jixiao.models.registry import SPECS, fit, read_frames
 
-    with duckdb.connect(str(cfg.warehouse_path), read_only=True) as con:
-        table = lambda name: con.execute(f"select * from {name}").df()  # noqa: E731
-        features = table("intermediate.int_procurement__tender_features")
-        confirmed = set(table("intermediate.int_audit__confirmed_tenders")["tender_id"])
-        model = artefacts.load(integrity.NAME, cfg).model
-        timed(f"score integrity ({len(features):,} tenders)", lambda: integrity.score_tenders(model, features, confirmed))
-        posts, tickets = table("staging.stg_public_opinion__posts"), table("staging.stg_hotline_12345__tickets_created")
-        reviews, departments = table("staging.stg_service_review__reviews"), table("marts.dim_department")
-        sentiment = artefacts.load(text.SENTIMENT, cfg).model
-        texts = len(posts) + len(tickets) + len(reviews)
-        timed(f"score sentiment ({texts:,} texts)", lambda: text.sentiment_rows(sentiment, posts, tickets, reviews))
-        topic, routing = artefacts.load(text.TOPIC, cfg), artefacts.load(text.ROUTING, cfg)
-        timed(f"score topic + routing ({len(tickets):,} tickets)",
-              lambda: text.routing_rows(topic, routing, tickets, departments))
-        scores = table("marts.fct_dept_score")
-        lag = artefacts.load(lagging.NAME, cfg).model
-        timed(f"score lagging risk ({len(scores):,} department-months)", lambda: lagging.score(lag, scores))
+    present = {f"{schema}.{name}" for schema, name in con.execute(
+        "select table_schema, table_name from information_schema.tables").fetchall()}
+    out = {}
+    for name, spec in SPECS.items():
+        missing = [r for r in spec.relations if r not in present]
+        if missing:
+            print(f"skip {name}: {', '.join(missing)} not built")
+            continue
+        frames = timed(f"read {name} inputs", lambda: read_frames(con, spec.relations))
+        artefact = timed(f"train {name}", lambda: fit(name, frames, cfg))
+        print(f"  {artefact.meta['metrics']}")
+        if name == integrity.NAME:
+            features = frames["int_procurement__tender_features"]
+            confirmed = set(frames["int_audit__confirmed_tenders"]["tender_id"])
+            out["tenders"] = timed(f"score integrity ({len(features):,} tenders)",
+                                   lambda: integrity.score_tenders(artefact.model, features, confirmed))
+        elif name == text.SENTIMENT:
+            posts = con.execute("select * from staging.stg_public_opinion__posts").df()
+            tickets = con.execute("select * from staging.stg_hotline_12345__tickets_created").df()
+            reviews = frames["stg_service_review__reviews"]
+            texts = len(posts) + len(tickets) + len(reviews)
+            timed(f"score sentiment ({texts:,} texts)", lambda: text.sentiment_rows(artefact.model, posts, tickets, reviews))
+        elif name == text.ROUTING:
+            tickets, departments = frames["stg_hotline_12345__tickets_created"], frames["dim_department"]
+            topic = out.get("topic", artefact)
+            timed(f"score topic + routing ({len(tickets):,} tickets)",
+                  lambda: text.routing_rows(topic, artefact, tickets, departments))
+        elif name == text.TOPIC:
+            out["topic"] = artefact
+        elif name == lagging.NAME:
+            scores = frames["fct_dept_score"]
+            timed(f"score lagging risk ({len(scores):,} department-months)", lambda: lagging.score(artefact.model, scores))
+    return out
 
 
 @click.command()
 @click.argument("jsonl_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--start", default="2026-01", show_default=True)
 @click.option("--months", default=12, show_default=True)
-@click.option("--no-build", is_flag=True, help="Keep the warehouse already built in JX_HOME: retrain, score, evaluate.")
-def main(jsonl_dir: Path, start: str, months: int, no_build: bool) -> None:
-    from jixiao.evaluation.run import evaluate
-    from jixiao.models.registry import train
+@click.option("--no-build", is_flag=True, help="Do not land and build; use the warehouse already in JX_HOME.")
+@click.option("--warehouse", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Train and score from this DuckDB file (e.g. an unpublished candidate) instead of the published one.")
+def main(jsonl_dir: Path, start: str, months: int, no_build: bool, warehouse: Path | None) -> None:
+    from jixiao.evaluation.models import integrity_figures
 
     cfg = settings()
     if not no_build:
         land_and_build(cfg, jsonl_dir, start, months)
-    for artefact in timed("jixiao train (all models)", lambda: train(cfg=cfg)):
-        print(f"  train {artefact.name:<38} {artefact.meta['training_seconds']:8.1f} s  {artefact.meta['metrics']}")
-    score_times(cfg)
-    if (cfg.simulator_dir / "ground_truth.json").exists():
-        for section in timed("jixiao evaluate", lambda: evaluate(cfg)):
-            for figure in section.figures:
-                print(f"  {figure.name}: {figure.value} {figure.aim or ''} {figure.note}")
+    with duckdb.connect(str(warehouse or cfg.warehouse_path), read_only=True) as con:
+        out = train_and_score(cfg, con)
+    truth_path = cfg.simulator_dir / "ground_truth.json"
+    if "tenders" in out and truth_path.exists():
+        tenders = out["tenders"]
+        departments = tenders.groupby("dept_code", as_index=False)["risk_score"].mean().rename(
+            columns={"risk_score": "dept_risk_score"})
+        figures = integrity_figures(tenders, departments, json.loads(truth_path.read_text("utf-8")))
+        print("integrity against the truth:", {k: v for k, v in figures.items() if k != "flag_aucs"})
 
 
 def land_and_build(cfg, jsonl_dir: Path, start: str, months: int) -> None:
