@@ -1,7 +1,8 @@
 """Trained artefacts: one folder per model under ``$JX_HOME/models/<name>/``, one numbered version per training.
 
 Each version is ``v<N>/model.joblib`` plus ``v<N>/meta.json`` (training window, row and label counts,
-metrics, library versions, when); ``<name>/CURRENT`` names the version in use. An artefact written by
+metrics, library versions, when); ``<name>/CURRENT`` names the version in use, unless the retraining
+DAG's gate has promoted a candidate (``<name>/current.json``), which then wins. An artefact written by
 another scikit-learn version is refused before it is unpickled (pickles do not cross versions safely):
 the error says which versions and how to retrain.
 """
@@ -57,10 +58,7 @@ def save(name: str, model: object, meta: dict, cfg: Settings | None = None) -> A
     target = folder / f"v{version}"
     tmp = folder / f".v{version}.tmp"
     tmp.mkdir()
-    meta = {"name": name, "version": version, "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "libraries": library_versions(), **meta}
-    joblib.dump(model, tmp / "model.joblib", compress=3)
-    (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    meta = write(tmp, model, {"name": name, "version": version, **meta})
     os.replace(tmp, target)
     current = folder / ".CURRENT.tmp"
     current.write_text(f"v{version}\n", encoding="utf-8")
@@ -68,12 +66,30 @@ def save(name: str, model: object, meta: dict, cfg: Settings | None = None) -> A
     return Artefact(name, version, model, meta)
 
 
+def write(folder: Path, model: object, meta: dict) -> dict:
+    """Write ``model.joblib`` and ``meta.json`` (with library versions and a timestamp) into ``folder``."""
+    meta = {**meta, "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "libraries": library_versions()}
+    joblib.dump(model, folder / "model.joblib", compress=3)
+    (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    return meta
+
+
+def current_folder(name: str, cfg: Settings | None = None) -> Path | None:
+    """The folder of the artefact in use: the one the retraining gate promoted (``current.json``, see the
+    retraining DAG) if any, else ``v<N>`` named by ``CURRENT``; None when ``name`` was never trained."""
+    folder = models_dir(cfg) / name
+    promoted = folder / "current.json"
+    if promoted.exists():
+        return Path(json.loads(promoted.read_text(encoding="utf-8"))["path"])
+    pointer = folder / "CURRENT"
+    return folder / pointer.read_text(encoding="utf-8").strip() if pointer.exists() else None
+
+
 def current_meta(name: str, cfg: Settings | None = None) -> dict | None:
-    """The metadata of the current version of ``name`` (None when it was never trained)."""
-    pointer = models_dir(cfg) / name / "CURRENT"
-    if not pointer.exists():
-        return None
-    return json.loads((pointer.parent / pointer.read_text(encoding="utf-8").strip() / "meta.json").read_text("utf-8"))
+    """The metadata of the artefact in use (None when it was never trained)."""
+    where = current_folder(name, cfg)
+    return None if where is None else json.loads((where / "meta.json").read_text("utf-8"))
 
 
 def check_compatible(meta: dict, where: Path) -> None:
@@ -87,10 +103,9 @@ def check_compatible(meta: dict, where: Path) -> None:
 
 def load(name: str, cfg: Settings | None = None) -> Artefact:
     """The current version of ``name``; ArtefactError when there is none, StaleArtefact for another sklearn."""
-    meta = current_meta(name, cfg)
-    folder = models_dir(cfg) / name
-    if meta is None:
-        raise ArtefactError(f"no trained {name} model under {folder}: run `jixiao train`")
-    where = folder / f"v{meta['version']}"
+    where = current_folder(name, cfg)
+    if where is None:
+        raise ArtefactError(f"no trained {name} model under {models_dir(cfg) / name}: run `jixiao train`")
+    meta = json.loads((where / "meta.json").read_text("utf-8"))
     check_compatible(meta, where)
-    return Artefact(name, meta["version"], joblib.load(where / "model.joblib"), meta)
+    return Artefact(name, meta.get("version", 0), joblib.load(where / "model.joblib"), meta)

@@ -116,3 +116,34 @@ def train(names: tuple[str, ...] | None = None, cfg: Settings | None = None,
                 on_model(name, artefact)
     return trained
 
+
+
+@dataclass(frozen=True)
+class Trainer:
+    """One model for the retraining DAG: train on the published warehouse into a folder, return held-out metrics.
+
+    ``gate``: the held-out metrics a candidate must reach (higher is better) before it is promoted.
+    """
+
+    name: str
+    gate: dict[str, float]
+    tolerance: float = 0.02
+
+    def train(self, cfg: Settings, out_dir) -> dict[str, float]:
+        with duckdb.connect(str(cfg.warehouse_path), read_only=True) as con:
+            frames = read_frames(con, SPECS[self.name].relations)
+        model, meta = SPECS[self.name].fit(frames)
+        if model is None:
+            raise ArtefactError(f"not enough data in {cfg.warehouse_path} to train {self.name} yet")
+        artefacts.write(out_dir, model, {"name": self.name, **meta})
+        return {k: float(v) for k, v in meta["metrics"].items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+
+
+TRAINERS = {t.name: t for t in (
+    Trainer(integrity.NAME, {"anomaly_auc_on_audit_labels": 0.8}),
+    Trainer(text.SENTIMENT, {"held_out_real_accuracy": 0.85}),
+    Trainer(text.TOPIC, {"held_out_accuracy": 0.8}),
+    Trainer(text.ROUTING, {"held_out_top3_accuracy": 0.5}),
+    Trainer(lagging.NAME, {"time_ordered_auc": 0.7}),
+)}
+"""The models as the retraining DAG's registry (``jixiao.models:TRAINERS``)."""
