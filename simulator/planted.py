@@ -22,6 +22,7 @@ from jixiao.simulator.sources.procurement import supplier_pool
 from jixiao.simulator.world import DAY_S, Month, World
 
 CONFIG = Path(__file__).parent / "config" / "planted.yaml"
+VARIANTS = Path(__file__).parent / "config" / "variants"
 SELF_REPORTED = yaml.safe_load((Path(contracts.__file__).parent / "self_reported_kpis.yaml").read_text("utf-8"))
 EXPECTED_REASON = {"not_json": "not_json", "gbk": "not_utf8", "wrong_type": "schema_violation",
                    "missing_field": "schema_violation", "oversized": "oversized"}
@@ -33,6 +34,15 @@ def load_config(path: Path = CONFIG, overrides: dict | None = None) -> dict:
     for case, values in (overrides or {}).items():
         cfg[case] = {**cfg[case], **values}
     return cfg
+
+
+def variant(name: str) -> dict:
+    """The planted-config overrides of a named variant (``config/variants/<name>.yaml``)."""
+    path = VARIANTS / f"{name}.yaml"
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in VARIANTS.glob("*.yaml")))
+        raise ValueError(f"unknown simulator variant {name!r}; known: {known}")
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 def indicators_of(dept_type: str) -> list[str]:
@@ -48,6 +58,7 @@ class Ring:
     tender_ids: list[str] = field(default_factory=list)
     confirmed_tender_ids: list[str] = field(default_factory=list)
     wins: int = 0
+    wins_by: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass

@@ -30,18 +30,22 @@ def default_truth_path() -> Path:
 
 def simulate(sink, scale: str = "S", seed: int = 7, start: str = "2026-01", months: int = 12,
              truth_path: Path | None = DEFAULT, progress: bool = True,
-             planted_overrides: dict | None = None) -> dict[str, int]:
+             planted_overrides: dict | None = None, variant: str | None = None) -> dict[str, int]:
     """Generate ``months`` months from ``start`` (YYYY-MM) at ``scale``; return messages written per source.
 
     Messages include planted duplicates and malformed records. The planted truth goes to ``truth_path``
     (default :func:`default_truth_path`; None writes none) — evaluation only, no pipeline stage reads it.
-    ``planted_overrides`` ({case: {key: value}}) adjusts ``config/planted.yaml`` for this run.
+    ``planted_overrides`` ({case: {key: value}}) adjusts ``config/planted.yaml`` for this run, on top of
+    a named ``variant`` (``config/variants/<name>.yaml``, e.g. ``hard_procurement``).
     """
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
     first = datetime.strptime(start, "%Y-%m").replace(tzinfo=TZ)
     world = World(load_province(cities=SCALES[scale].cities), np.random.default_rng(seed), SCALES[scale].volume)
-    plan = planted.plan(world, planted.load_config(overrides=planted_overrides), months)
+    overrides = planted.variant(variant) if variant else {}
+    for case, values in (planted_overrides or {}).items():
+        overrides[case] = {**overrides.get(case, {}), **values}
+    plan = planted.plan(world, planted.load_config(overrides=overrides), months)
     written: dict[str, int] = {}
     pending, late = MonthEvents(), MonthEvents()
     columns = [TextColumn("[bold]simulate[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -68,7 +72,7 @@ def simulate(sink, scale: str = "S", seed: int = 7, start: str = "2026-01", mont
         truth_path = default_truth_path()
     if truth_path is not None:
         first_month = Month(0, *month_bounds(first, 0))
-        _write_truth(Path(truth_path), world, plan.truth(world, first_month), scale, seed, start, months)
+        _write_truth(Path(truth_path), world, plan.truth(world, first_month), scale, seed, start, months, variant)
     return written
 
 
@@ -79,10 +83,11 @@ def _write(sink, batch: MonthEvents, written: dict[str, int]) -> None:
         written[source] = written.get(source, 0) + count
 
 
-def _write_truth(path: Path, world: World, cases: dict, scale: str, seed: int, start: str, months: int) -> None:
+def _write_truth(path: Path, world: World, cases: dict, scale: str, seed: int, start: str, months: int,
+                variant: str | None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     truth = {
-        "scale": scale, "seed": seed, "start": start, "months": months,
+        "scale": scale, "seed": seed, "start": start, "months": months, **({"variant": variant} if variant else {}),
         "latent_performance": {code: round(float(p), 6) for code, p in zip(world.codes, world.latent)},
         "spending_efficiency": {code: round(float(e), 6) for code, e in zip(world.codes, world.efficiency)},
         **cases,

@@ -17,8 +17,10 @@ from jixiao.runtime.config import settings
 @click.option("--months", default=12, show_default=True, type=int)
 @click.option("--to", "to", default="kafka", show_default=True, type=click.Choice(["kafka", "jsonl"]),
               help="kafka: the source topics; jsonl: one <topic>.jsonl file per source in DIR.")
+@click.option("--variant", default=None, help="A named harder world, e.g. hard_procurement (simulator/config/variants/).")
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
-def simulate(scale: str, seed: int, start: str, months: int, to: str, directory: Path | None) -> None:
+def simulate(scale: str, seed: int, start: str, months: int, to: str, variant: str | None,
+             directory: Path | None) -> None:
     """Simulate the province's source systems into Kafka, or with ``--to jsonl DIR`` into JSON-lines files.
 
     The evaluation truth goes to $JX_HOME/simulator/ (for evaluation code only).
@@ -36,7 +38,10 @@ def simulate(scale: str, seed: int, start: str, months: int, to: str, directory:
             raise click.UsageError("DIR is only for --to jsonl")
         require_broker(cfg)
         sink = KafkaSink(cfg)
-    written = run(sink, scale=scale, seed=seed, start=start, months=months)
+    try:
+        written = run(sink, scale=scale, seed=seed, start=start, months=months, variant=variant)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
     console.print(f"wrote {sum(written.values()):,} messages: {written}")
 
 

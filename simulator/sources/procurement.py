@@ -1,7 +1,10 @@
 """公共资源交易/招投标: tenders, bids and awards; planted rings capture some departments' tenders.
 
 A ring is a fixed group of suppliers that are the only bidders on its tenders, rotate the win, bid
-just above the winner (cover bids) and win close to the ceiling price.
+just above the winner (cover bids) and win close to the ceiling price. The harder variant
+(``config/variants/hard_procurement.yaml``) has larger rings of which only some members bid each time,
+noisier prices, accompanying outsiders, members who also bid honestly elsewhere, any method, and
+honest firms that mostly bid in their own city's market for a category (so honest firms meet often too).
 """
 from __future__ import annotations
 
@@ -30,9 +33,9 @@ def supplier_pool(world: World) -> np.ndarray:
 def generate(world: World, month: Month, batch: MonthEvents, plan) -> None:
     rng = world.rng
     counts = world.counts(TENDERS_PER_DEPT_MONTH, month, world.procurement, seasonal=False)
+    cb = plan.cfg["collusive_bidding"]
     ring_depts = sorted(plan.ring_of_dept)
-    rigged_counts = rng.poisson(plan.cfg["collusive_bidding"]["rigged_tenders_per_month"] * world.volume,
-                                len(ring_depts))
+    rigged_counts = rng.poisson(cb["rigged_tenders_per_month"] * world.volume, len(ring_depts))
     dept_idx = np.concatenate([np.repeat(np.arange(len(world)), counts), np.repeat(ring_depts, rigged_counts)])
     dept_idx = dept_idx.astype(int)
     rigged = np.arange(len(dept_idx)) >= counts.sum()
@@ -42,31 +45,34 @@ def generate(world: World, month: Month, batch: MonthEvents, plan) -> None:
     published = times(rng, month, n, weekend=0.02, hours="office")
     ceiling = np.round(rng.lognormal(np.log(8e5), 1.1, n), -2)
     method = rng.choice(METHODS, n, p=METHOD_SHARE)
-    method[rigged] = "open"
+    if cb.get("open_only", True):
+        method[rigged] = "open"
     tender_ids = world.ids(f"ZB{month.start.year}-", n, width=7)
+    category = rng.choice(CATEGORIES, n).tolist()
     batch.emit(world, SOURCE, "tender_published", published, dept_idx, [
         {"tender_id": t, "ceiling_price": c, "method": m, "category": k}
-        for t, c, m, k in zip(tender_ids, ceiling.tolist(), method.tolist(),
-                              rng.choice(CATEGORIES, n).tolist())])
+        for t, c, m, k in zip(tender_ids, ceiling.tolist(), method.tolist(), category)])
 
     honest = np.setdiff1d(supplier_pool(world), sorted(world.state["ring_members"]))
+    members = sorted(world.state["ring_members"])
     bid_tender, bidder, price, award = [], [], [], []
     bid_days = rng.integers(7, 21, n)
     for t in range(n):
         if rigged[t]:
             ring = plan.ring_of_dept[int(dept_idx[t])]
-            winner = ring.wins % len(ring.bidder_ids)
-            ring.wins += 1
+            names, prices, winner = _rigged_bids(rng, ring, ceiling[t], cb, honest)
             ring.tender_ids.append(tender_ids[t])
-            win_price = ceiling[t] * rng.uniform(0.975, 0.995)
-            prices = win_price * (1 + rng.uniform(0.004, 0.03, len(ring.bidder_ids)))
-            prices[winner] = win_price
-            names = ring.bidder_ids
-            _queue_confirmation(world, plan, dept_idx[t], tender_ids[t], win_price,
+            _queue_confirmation(world, plan, dept_idx[t], tender_ids[t], prices[winner],
                                 published[t] + bid_days[t] * DAY_S)
         else:
             k = 1 if method[t] == "single_source" else 1 + rng.poisson(4)
-            names = rng.choice(honest, k, replace=False).tolist()
+            pool = honest
+            if cb.get("local_market_share") and rng.random() < cb["local_market_share"]:
+                pool = _local_market(world, int(dept_idx[t]), category[t], honest, cb["market_firms"])
+            names = rng.choice(pool, min(k, len(pool)), replace=False).tolist()
+            k = len(names)
+            if cb.get("members_bid_elsewhere") and k > 1 and rng.random() < cb["members_bid_elsewhere"]:
+                names[0] = members[int(rng.integers(0, len(members)))]  # a ring member bidding honestly
             prices = ceiling[t] * rng.uniform(0.78, 0.99, k)
             winner = int(np.argmin(prices))
         bid_tender += [t] * len(names)
@@ -81,6 +87,46 @@ def generate(world: World, month: Month, batch: MonthEvents, plan) -> None:
     award_at = published[awarded] + (bid_days[awarded] + rng.integers(1, 6, len(awarded))) * DAY_S
     batch.emit(world, SOURCE, "award", award_at, dept_idx[awarded], [
         {"tender_id": tender_ids[t], "winner_id": w, "price": p} for t, w, p in award])
+
+
+def _local_market(world: World, dept: int, category: str, honest: np.ndarray, firms: int) -> np.ndarray:
+    """The honest firms of one city's market for one category (the harder variant): they meet again and again."""
+    city = "-".join(world.regions[dept].split("-")[:2])
+    markets = world.state.setdefault("local_markets", {})
+    if (city, category) not in markets:
+        markets[city, category] = world.rng.choice(honest, firms, replace=False)
+    return markets[city, category]
+
+
+def _rigged_bids(rng: np.random.Generator, ring, ceiling: float, cb: dict,
+                 honest: np.ndarray) -> tuple[list[str], np.ndarray, int]:
+    """Bidders, prices and winner of one rigged tender.
+
+    By default every member bids, the win rotates round robin, the winner bids ``win_ratio`` of the
+    ceiling and the others cover just above (``cover_markup``). The harder variant lets only a share of
+    the members bid (``participation``), rotates the win to the participant with the fewest wins, and
+    brings in accompanying outsiders (陪标, ``outsiders`` on average) who also bid above the winner.
+    """
+    win_price = ceiling * rng.uniform(*cb.get("win_ratio", (0.975, 0.995)))
+    markup = cb.get("cover_markup", (0.004, 0.03))
+    share = cb.get("participation", 1.0)
+    if share >= 1.0:
+        names = list(ring.bidder_ids)
+        winner = ring.wins % len(names)
+    else:
+        size = max(2, int(rng.binomial(len(ring.bidder_ids), share)))
+        names = rng.choice(ring.bidder_ids, size, replace=False).tolist()
+        wins = np.array([ring.wins_by.get(b, 0) for b in names]) + rng.random(size)
+        winner = int(np.argmin(wins))
+        ring.wins_by[names[winner]] = ring.wins_by.get(names[winner], 0) + 1
+    ring.wins += 1
+    prices = win_price * (1 + rng.uniform(*markup, len(names)))
+    prices[winner] = win_price
+    outsiders = int(rng.poisson(cb["outsiders"])) if cb.get("outsiders") else 0
+    if outsiders:
+        names += rng.choice(honest, outsiders, replace=False).tolist()
+        prices = np.concatenate([prices, win_price * (1 + rng.uniform(*markup, outsiders))])
+    return names, prices, winner
 
 
 def _queue_confirmation(world: World, plan, dept: int, tender_id: str, amount: float, after_s: int) -> None:

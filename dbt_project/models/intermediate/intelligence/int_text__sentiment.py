@@ -1,0 +1,8 @@
+"""Sentiment of every public-opinion post, 12345 ticket and 好差评 comment (models/text.py, jieba + the sentiment artefact)."""
+from jixiao.models.build import text_sentiment
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    return text_sentiment(dbt.ref("stg_public_opinion__posts").df(), dbt.ref("stg_hotline_12345__tickets_created").df(),
+                          dbt.ref("stg_service_review__reviews").df())

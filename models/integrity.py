@@ -1,0 +1,144 @@
+"""Integrity risk (廉政风险预警): an unsupervised detector and a supervised model over tender red flags.
+
+- **Detector**: an IsolationForest on the (log-scaled, standardised) features — needs no label.
+- **Supervised**: a logistic regression trained on the tenders that audit findings confirmed as bid
+  rigging (positives) against the other tenders, with the detector's anomaly score as one more input.
+  The other tenders are unlabelled, not honest: audits confirm only some rigged tenders, so the most
+  anomalous :data:`UNLABELLED_LEFT_OUT` of them are left out of the negatives (positive-unlabelled
+  learning with reliable negatives), and the regularisation is strong (``C`` = :data:`C`) because
+  confirmed tenders are few. Linear on standardised inputs, so each tender's risk splits exactly into
+  per-feature contributions (coefficient × standardised value): the explanation of a flag.
+
+``risk_score`` is the supervised probability when at least :data:`MIN_LABELS` confirmed tenders were
+available to train, else the detector's score mapped to [0, 1]. A tender is flagged when its risk is in
+the top :data:`FLAG_SHARE` of the tenders scored.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+from sklearn.ensemble import IsolationForest
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.metrics import roc_auc_score
+from sklearn.preprocessing import StandardScaler
+
+from jixiao.models.procurement import FEATURES
+
+NAME = "integrity"
+MIN_LABELS = 3
+MIN_TENDERS = 10
+C = 0.1
+UNLABELLED_LEFT_OUT = 0.1
+FLAG_SHARE = 0.05
+LOG_SCALED = ("n_bidders", "set_repeats", "pair_cobids_max")
+LOW_IS_SUSPICIOUS = ("bid_spread", "cover_gap", "n_bidders")
+ANOMALY = "anomaly_score"
+LABELS = {**FEATURES, ANOMALY: "孤立森林异常度"}
+TOP_FEATURES = 3
+SEED = 20260101
+
+
+class IntegrityModel:
+    """Scaler + IsolationForest + (optional) logistic regression over FEATURES."""
+
+    def __init__(self):
+        self.scaler = StandardScaler()
+        self.forest = IsolationForest(n_estimators=200, random_state=SEED)
+        self.supervised: LogisticRegression | None = None
+        self.supervised_scaler = StandardScaler()
+        self.anomaly_range = (0.0, 1.0)
+
+    @staticmethod
+    def matrix(features: pd.DataFrame) -> np.ndarray:
+        x = features[list(FEATURES)].astype("float64").fillna(0.0).copy()
+        for name in LOG_SCALED:
+            x[name] = np.log1p(x[name].clip(lower=0))
+        return x.to_numpy()
+
+    def anomaly(self, x: np.ndarray) -> np.ndarray:
+        """Higher = more anomalous (the negated IsolationForest score)."""
+        return -self.forest.score_samples(self.scaler.transform(x))
+
+    def supervised_inputs(self, x: np.ndarray) -> np.ndarray:
+        return np.column_stack([self.scaler.transform(x), self.anomaly(x)])
+
+    def fit(self, features: pd.DataFrame, labels: np.ndarray) -> dict:
+        """Fit on all tenders; return training metrics (label counts, cross-validated AUC on the audit labels)."""
+        x = self.matrix(features)
+        self.scaler.fit(x)
+        self.forest.fit(self.scaler.transform(x))
+        anomaly = self.anomaly(x)
+        self.anomaly_range = (float(np.quantile(anomaly, 0.01)), float(np.quantile(anomaly, 0.99)))
+        positives = int(labels.sum())
+        metrics = {"tenders": len(x), "confirmed_tenders": positives, "supervised": positives >= MIN_LABELS}
+        if positives >= MIN_LABELS:
+            reliable = (labels == 1) | (anomaly <= np.quantile(anomaly[labels == 0], 1 - UNLABELLED_LEFT_OUT))
+            z = self.supervised_scaler.fit_transform(self.supervised_inputs(x))[reliable]
+            y = labels[reliable]
+            model = LogisticRegression(C=C, class_weight="balanced", max_iter=2000)
+            folds = StratifiedKFold(n_splits=min(5, positives), shuffle=True, random_state=SEED)
+            oof = cross_val_predict(model, z, y, cv=folds, method="predict_proba")[:, 1]
+            metrics["cv_auc_on_audit_labels"] = round(float(roc_auc_score(y, oof)), 4)
+            metrics["negatives_used"] = int((y == 0).sum())
+            self.supervised = model.fit(z, y)
+        if positives:
+            metrics["anomaly_auc_on_audit_labels"] = round(float(roc_auc_score(labels, anomaly)), 4)
+        return metrics
+
+    def score(self, features: pd.DataFrame) -> pd.DataFrame:
+        """anomaly_score, supervised_score, risk_score and the top contributing features of each tender."""
+        x = self.matrix(features)
+        anomaly = self.anomaly(x)
+        low, high = self.anomaly_range
+        out = pd.DataFrame({"anomaly_score": anomaly}, index=features.index)
+        if self.supervised is None:
+            out["supervised_score"] = np.nan
+            out["risk_score"] = np.clip((anomaly - low) / max(high - low, 1e-9), 0, 1)
+            # explanation: how far the tender is from the typical one in each flag's suspicious direction
+            contributions = self.scaler.transform(x) * np.where(np.isin(list(FEATURES), LOW_IS_SUSPICIOUS), -1, 1)
+            names = list(FEATURES)
+        else:
+            z = self.supervised_scaler.transform(self.supervised_inputs(x))
+            out["supervised_score"] = self.supervised.predict_proba(z)[:, 1]
+            out["risk_score"] = out["supervised_score"]
+            contributions = z * self.supervised.coef_[0]
+            names = [*FEATURES, ANOMALY]
+        out["top_features"] = top_contributions(contributions, names)
+        return out
+
+
+def top_contributions(contributions: np.ndarray, names: list[str], k: int = TOP_FEATURES) -> list[str]:
+    """JSON list of the ``k`` largest positive contributions per row: [{feature, label, contribution}]."""
+    order = np.argsort(-contributions, axis=1)[:, :k]
+    rows = []
+    for row, picks in zip(contributions, order):
+        rows.append(json.dumps([{"feature": names[i], "label": LABELS[names[i]], "contribution": round(float(row[i]), 3)}
+                                for i in picks if row[i] > 0], ensure_ascii=False))
+    return rows
+
+
+def train(features: pd.DataFrame, confirmed: set[str]) -> tuple[IntegrityModel | None, dict]:
+    """Fit on the tenders' features with audit-confirmed tenders as positives; (None, meta) without tenders."""
+    periods = features["period"].dropna()
+    meta = {"training_window": {"first_period": periods.min() if len(periods) else None,
+                                "last_period": periods.max() if len(periods) else None},
+            "features": list(FEATURES), "labels": "tenders named by audit findings of category 围标串标",
+            "metrics": {"tenders": len(features)}}
+    if len(features) < MIN_TENDERS:
+        return None, meta
+    model = IntegrityModel()
+    meta["metrics"] = model.fit(features, features["tender_id"].isin(confirmed).to_numpy().astype(int))
+    return model, meta
+
+
+def score_tenders(model: IntegrityModel, features: pd.DataFrame, confirmed: set[str]) -> pd.DataFrame:
+    """The tender-risk mart: ids, features, scores, percentile, flag and explanation."""
+    scored = model.score(features)
+    out = pd.concat([features.reset_index(drop=True), scored.reset_index(drop=True)], axis=1)
+    out["risk_percentile"] = out["risk_score"].rank(pct=True, method="max")
+    out["is_flagged"] = out["risk_percentile"] > 1 - FLAG_SHARE
+    out["is_audit_confirmed"] = out["tender_id"].isin(confirmed)
+    return out

@@ -1,0 +1,149 @@
+"""Every model the platform trains, the warehouse relations it learns from, and how to (re)train it.
+
+``train(names)`` (what ``jixiao train`` and the retraining DAG call) reads the published warehouse;
+``ensure(name, frames)`` is what the build's dbt Python models call: it loads the current artefact, or
+trains one from the frames the model already read when none exists yet (first use). An artefact
+written by another scikit-learn version is never loaded (StaleArtefact): retrain it.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import duckdb
+import pandas as pd
+
+from jixiao.models import artefacts, integrity, lagging, text
+from jixiao.models.artefacts import Artefact, ArtefactError, StaleArtefact
+from jixiao.runtime.config import Settings, settings
+
+Frames = dict[str, pd.DataFrame]
+
+
+def _integrity(frames: Frames):
+    confirmed = set(frames["int_audit__confirmed_tenders"]["tender_id"].astype(str))
+    return integrity.train(frames["int_procurement__tender_features"], confirmed)
+
+
+def _sentiment(frames: Frames):
+    return text.train_sentiment(frames["stg_service_review__reviews"])
+
+
+def _topic(frames: Frames):
+    tickets = frames["stg_hotline_12345__tickets_created"]
+    return text.train_classifier(tickets["ticket_text"], tickets["category"])
+
+
+def _routing(frames: Frames):
+    tickets = frames["stg_hotline_12345__tickets_created"]
+    types = frames["dim_department"].set_index("dept_code")["dept_type"]
+    return text.train_classifier(tickets["ticket_text"], tickets["dept_code"].map(types))
+
+
+def _lagging(frames: Frames):
+    return lagging.train(frames["fct_dept_score"])
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    relations: tuple[str, ...]
+    fit: Callable[[Frames], tuple[object, dict]]
+
+
+SPECS = {spec.name: spec for spec in (
+    Spec(integrity.NAME, ("intermediate.int_procurement__tender_features", "intermediate.int_audit__confirmed_tenders"),
+         _integrity),
+    Spec(text.SENTIMENT, ("staging.stg_service_review__reviews",), _sentiment),
+    Spec(text.TOPIC, ("staging.stg_hotline_12345__tickets_created",), _topic),
+    Spec(text.ROUTING, ("staging.stg_hotline_12345__tickets_created", "marts.dim_department"), _routing),
+    Spec(lagging.NAME, ("marts.fct_dept_score",), _lagging),
+)}
+"""Model name → the warehouse relations (schema.table) it learns from and its fitting function."""
+
+
+def fit(name: str, frames: Frames, cfg: Settings | None = None) -> Artefact | None:
+    """Train ``name`` on ``frames`` (relation name without schema → DataFrame) and save a new version.
+
+    None (and nothing saved) when the frames hold nothing to learn from yet (no rows, a single class).
+    """
+    started = time.monotonic()
+    model, meta = SPECS[name].fit(frames)
+    if model is None:
+        return None
+    meta["training_seconds"] = round(time.monotonic() - started, 2)
+    return artefacts.save(name, model, meta, cfg)
+
+
+def ensure(name: str, frames: Frames, cfg: Settings | None = None) -> Artefact | None:
+    """The current artefact of ``name``, trained from ``frames`` first if there is none (StaleArtefact is raised).
+
+    None while there is nothing to train on.
+    """
+    try:
+        return artefacts.load(name, cfg)
+    except StaleArtefact:
+        raise
+    except ArtefactError:
+        return fit(name, frames, cfg)
+
+
+def read_frames(con: duckdb.DuckDBPyConnection, relations) -> Frames:
+    return {relation.split(".")[1]: con.execute(f"select * from {relation}").df() for relation in relations}
+
+
+def train(names: tuple[str, ...] | None = None, cfg: Settings | None = None,
+          on_model: Callable[[str, Artefact | None], None] | None = None) -> list[Artefact]:
+    """Retrain ``names`` (default: all) from the published warehouse; return the new artefacts.
+
+    ``on_model(name, artefact)`` is called after each model (artefact None: not enough data, skipped).
+    """
+    cfg = cfg or settings()
+    names = names or tuple(SPECS)
+    unknown = sorted(set(names) - set(SPECS))
+    if unknown:
+        raise ValueError(f"unknown model(s) {', '.join(unknown)}; models: {', '.join(SPECS)}")
+    if not cfg.warehouse_path.exists():
+        raise ArtefactError(f"no published warehouse at {cfg.warehouse_path}: run `jixiao build` first")
+    trained = []
+    with duckdb.connect(str(cfg.warehouse_path), read_only=True) as con:
+        for name in names:
+            artefact = fit(name, read_frames(con, SPECS[name].relations), cfg)
+            if artefact is not None:
+                trained.append(artefact)
+            if on_model:
+                on_model(name, artefact)
+    return trained
+
+
+
+@dataclass(frozen=True)
+class Trainer:
+    """One model for the retraining DAG: train on the published warehouse into a folder, return held-out metrics.
+
+    ``gate``: the held-out metrics a candidate must reach (higher is better) before it is promoted.
+    """
+
+    name: str
+    gate: dict[str, float]
+    tolerance: float = 0.02
+
+    def train(self, cfg: Settings, out_dir) -> dict[str, float]:
+        with duckdb.connect(str(cfg.warehouse_path), read_only=True) as con:
+            frames = read_frames(con, SPECS[self.name].relations)
+        model, meta = SPECS[self.name].fit(frames)
+        if model is None:
+            raise ArtefactError(f"not enough data in {cfg.warehouse_path} to train {self.name} yet")
+        artefacts.write(out_dir, model, {"name": self.name, **meta})
+        return {k: float(v) for k, v in meta["metrics"].items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+
+
+TRAINERS = {t.name: t for t in (
+    Trainer(integrity.NAME, {"anomaly_auc_on_audit_labels": 0.8}),
+    Trainer(text.SENTIMENT, {"held_out_real_accuracy": 0.85}),
+    Trainer(text.TOPIC, {"held_out_accuracy": 0.8}),
+    Trainer(text.ROUTING, {"held_out_top3_accuracy": 0.5}),
+    Trainer(lagging.NAME, {"time_ordered_auc": 0.7}),
+)}
+"""The models as the retraining DAG's registry (``jixiao.models:TRAINERS``)."""

