@@ -1,15 +1,14 @@
-"""Trained artefacts: one folder per model under ``$JX_HOME/models/<name>/``, one numbered version per training.
+"""Trained artefacts: one folder per model under ``$JX_HOME/models/<name>/``, one candidate per training.
 
-Each version is ``v<N>/model.joblib`` plus ``v<N>/meta.json`` (training window, row and label counts,
-metrics, library versions, when); ``<name>/CURRENT`` names the version in use, unless the retraining
-DAG's gate has promoted a candidate (``<name>/current.json``), which then wins. An artefact written by
-another scikit-learn version is refused before it is unpickled (pickles do not cross versions safely):
-the error says which versions and how to retrain.
+Each candidate is ``candidates/<version>/model.joblib`` plus ``meta.json`` (training window, row and label
+counts, metrics, library versions, when) and the gate's ``metrics.json``/``gate.json``; ``current.json``
+points at the promoted one (see :mod:`jixiao.models.retraining`), the only one inference loads. An artefact
+written by another scikit-learn version is refused before it is unpickled (pickles do not cross versions
+safely): the error says which versions and how to retrain.
 """
 from __future__ import annotations
 
 import json
-import os
 import platform
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -44,26 +43,9 @@ class Artefact:
     """A loaded model object and its metadata."""
 
     name: str
-    version: int
+    version: str
     model: object
     meta: dict
-
-
-def save(name: str, model: object, meta: dict, cfg: Settings | None = None) -> Artefact:
-    """Write a new version of ``name`` and make it current; ``meta`` gets library versions and a timestamp."""
-    folder = models_dir(cfg) / name
-    folder.mkdir(parents=True, exist_ok=True)
-    versions = [int(p.name[1:]) for p in folder.glob("v*") if p.name[1:].isdigit()]
-    version = max(versions, default=0) + 1
-    target = folder / f"v{version}"
-    tmp = folder / f".v{version}.tmp"
-    tmp.mkdir()
-    meta = write(tmp, model, {"name": name, "version": version, **meta})
-    os.replace(tmp, target)
-    current = folder / ".CURRENT.tmp"
-    current.write_text(f"v{version}\n", encoding="utf-8")
-    os.replace(current, folder / "CURRENT")
-    return Artefact(name, version, model, meta)
 
 
 def write(folder: Path, model: object, meta: dict) -> dict:
@@ -76,14 +58,9 @@ def write(folder: Path, model: object, meta: dict) -> dict:
 
 
 def current_folder(name: str, cfg: Settings | None = None) -> Path | None:
-    """The folder of the artefact in use: the one the retraining gate promoted (``current.json``, see the
-    retraining DAG) if any, else ``v<N>`` named by ``CURRENT``; None when ``name`` was never trained."""
-    folder = models_dir(cfg) / name
-    promoted = folder / "current.json"
-    if promoted.exists():
-        return Path(json.loads(promoted.read_text(encoding="utf-8"))["path"])
-    pointer = folder / "CURRENT"
-    return folder / pointer.read_text(encoding="utf-8").strip() if pointer.exists() else None
+    """The folder of the promoted artefact of ``name``; None when none was ever promoted."""
+    pointer = models_dir(cfg) / name / "current.json"
+    return Path(json.loads(pointer.read_text(encoding="utf-8"))["path"]) if pointer.exists() else None
 
 
 def current_meta(name: str, cfg: Settings | None = None) -> dict | None:
@@ -108,4 +85,4 @@ def load(name: str, cfg: Settings | None = None) -> Artefact:
         raise ArtefactError(f"no trained {name} model under {models_dir(cfg) / name}: run `jixiao train`")
     meta = json.loads((where / "meta.json").read_text("utf-8"))
     check_compatible(meta, where)
-    return Artefact(name, meta.get("version", 0), joblib.load(where / "model.joblib"), meta)
+    return Artefact(name, where.name, joblib.load(where / "model.joblib"), meta)

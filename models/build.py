@@ -17,16 +17,16 @@ TENDER_RISK = {"tender_id": "string", "dept_code": "string", "period": "string",
                "procurement_method": "string", "ceiling_price": "float64", "award_price": "float64",
                **{name: "float64" for name in FEATURES}, "anomaly_score": "float64", "supervised_score": "float64",
                "risk_score": "float64", "top_features": "string", "risk_percentile": "float64", "is_flagged": "bool",
-               "is_audit_confirmed": "bool", "model_version": "int64"}
+               "is_audit_confirmed": "bool", "model_version": "string"}
 SENTIMENT = {"text_source": "string", "text_id": "string", "dept_code": "string", "period": "string",
-             "negative_probability": "float64", "is_negative": "bool", "model_version": "int64"}
+             "negative_probability": "float64", "is_negative": "bool", "model_version": "string"}
 ROUTING = {"ticket_id": "string", "dept_code": "string", "period": "string", "category": "string",
            "assigned_dept_type": "string", "predicted_topic": "string", "topic_probability": "float64",
-           "topic_model_version": "int64", "routed_dept_type": "string", "routing_probability": "float64",
-           "routing_model_version": "int64", "topic_matches": "bool", "routing_matches": "bool"}
+           "topic_model_version": "string", "routed_dept_type": "string", "routing_probability": "float64",
+           "routing_model_version": "string", "topic_matches": "bool", "routing_matches": "bool"}
 LAGGING = {"dept_code": "string", "period": "string", "predicted_period": "string", "overall_score": "float64",
            "is_bottom": "float64", "bottom_months_3": "float64", "lagging_probability": "float64",
-           "next_bottom": "float64", "model_version": "int64"}
+           "next_bottom": "float64", "model_version": "string"}
 
 
 def typed(frame: pd.DataFrame, schema: dict[str, str]) -> pd.DataFrame:

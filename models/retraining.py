@@ -78,7 +78,7 @@ def model_dir(cfg: Settings, name: str) -> Path:
 
 def version_for(run_id: str) -> str:
     """A folder-safe, sortable version name for a training run."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
     return f"{stamp}-{re.sub(r'[^A-Za-z0-9_.-]+', '_', run_id)[-60:]}"
 
 
@@ -91,9 +91,6 @@ def train_candidate(trainer: Trainer, cfg: Settings, version: str) -> TrainedCan
     shutil.rmtree(final, ignore_errors=True)
     staging.mkdir(parents=True)
     metrics = {k: float(v) for k, v in trainer.train(cfg, staging).items()}
-    missing = [m for m in trainer.gate if m not in metrics]
-    if missing:
-        raise ValueError(f"trainer {trainer.name} returned no {', '.join(missing)} (its gate needs them)")
     (staging / "metrics.json").write_text(json.dumps(metrics, indent=1), encoding="utf-8")
     os.rename(staging, final)
     return TrainedCandidate(trainer.name, version, str(final), metrics)
@@ -106,17 +103,20 @@ def current_artefact(cfg: Settings, name: str) -> dict | None:
 
 
 def check_gate(trainer: Trainer, candidate: TrainedCandidate, cfg: Settings) -> GateDecision:
-    """Pass when every gate metric reaches its floor and none falls below the promoted one by more than tolerance.
+    """Pass when every gate metric was measured and reaches its floor (a NaN does not) and none falls below the
+    promoted one by more than tolerance.
 
     The decision is kept beside the candidate (``gate.json``).
     """
     promoted = current_artefact(cfg, trainer.name)
-    reasons = [f"{metric} {candidate.metrics[metric]:.4f} < floor {floor:.4f}"
-               for metric, floor in trainer.gate.items() if candidate.metrics[metric] < floor]
+    measured = candidate.metrics
+    reasons = [f"{metric} not measured (e.g. no labels yet)" for metric in trainer.gate if metric not in measured]
+    reasons += [f"{metric} {measured[metric]:.4f} < floor {floor:.4f}" for metric, floor in trainer.gate.items()
+                if metric in measured and not measured[metric] >= floor]  # NaN fails
     if promoted:
         reasons += [f"{metric} {candidate.metrics[metric]:.4f} < promoted {promoted['metrics'][metric]:.4f} "
                     f"− tolerance {trainer.tolerance}"
-                    for metric in trainer.gate if metric in promoted["metrics"]
+                    for metric in trainer.gate if metric in promoted["metrics"] and metric in measured
                     and candidate.metrics[metric] < promoted["metrics"][metric] - trainer.tolerance]
     decision = GateDecision(trainer.name, candidate.version, not reasons, reasons,
                             promoted["metrics"] if promoted else None)

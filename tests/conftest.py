@@ -88,8 +88,10 @@ class SimulatedPlatform:
 
 
 PLATFORM_SCALE = {"scale": "XS", "seed": 11, "start": "2026-01", "months": 12,
-                  "planted_overrides": {"malformed": {"event_rate": 0.003}}}
-"""The shared platform: a two-city province for a year, with more malformed records than the default."""
+                  "planted_overrides": {"malformed": {"event_rate": 0.003},
+                                        "collusive_bidding": {"rigged_tenders_per_month": 8, "audit_confirm_rate": 0.5}}}
+"""The shared platform: a two-city province for a year, with more malformed records than the default and enough
+rigged tenders confirmed by audits for the integrity model to have labels (a two-city world has few)."""
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""Artefacts are versioned with their metadata, and one written by another scikit-learn version is refused clearly."""
+"""Artefacts are versioned candidates behind a metric gate, carry their metadata, and one written by another
+scikit-learn version is refused clearly."""
 from __future__ import annotations
 
 import json
@@ -9,19 +10,32 @@ import pytest
 
 from jixiao.models import artefacts, registry
 from jixiao.models.artefacts import ArtefactError, StaleArtefact
-from jixiao.runtime.config import settings
 
 
-def test_versions_count_up_and_carry_their_metadata(jx_home):
-    first = artefacts.save("demo", {"w": 1}, {"training_window": {"first_period": "2026-01"}, "metrics": {"auc": 0.9}})
-    second = artefacts.save("demo", {"w": 2}, {"metrics": {"auc": 0.95}})
-    assert (first.version, second.version) == (1, 2)
-    loaded = artefacts.load("demo")
-    assert loaded.version == 2 and loaded.model == {"w": 2}
-    meta = json.loads((jx_home / "models" / "demo" / "v1" / "meta.json").read_text("utf-8"))
-    assert meta["training_window"] == {"first_period": "2026-01"} and meta["metrics"] == {"auc": 0.9}
+def _scores() -> dict[str, pd.DataFrame]:
+    periods = [f"2026-{m:02d}" for m in range(1, 9)]
+    rows = [{"dept_code": f"D{d}", "period": p, "overall_score": 50.0 + 5 * d + (m % 3), "mission_score": 70.0,
+             "strategy_score": 70.0, "public_score": 70.0, "process_score": 70.0, "growth_score": 70.0,
+             "rank_in_type": 1, "n_scored_in_type": 6} for d in range(6) for m, p in enumerate(periods)]
+    return {"fct_dept_score": pd.DataFrame(rows)}
+
+
+def _candidates(home, name: str) -> list[str]:
+    return sorted(p.name for p in (home / "models" / name / "candidates").iterdir())
+
+
+def test_each_training_is_a_candidate_with_its_metadata_and_only_the_promoted_one_loads(jx_home):
+    first = registry.fit("lagging", _scores())
+    second = registry.fit("lagging", _scores())
+    assert first.version < second.version and _candidates(jx_home, "lagging") == [first.version, second.version]
+    loaded = artefacts.load("lagging")
+    assert loaded.version == second.version
+    meta = loaded.meta
+    assert meta["training_window"] == {"first_period": "2026-01", "last_period": "2026-08"}
     assert meta["libraries"]["scikit-learn"] == metadata.version("scikit-learn")
     assert {"numpy", "pandas", "jieba", "python"} <= set(meta["libraries"])
+    gate = json.loads((jx_home / "models" / "lagging" / "candidates" / second.version / "gate.json").read_text())
+    assert gate["passed"] is True
 
 
 def test_a_missing_artefact_says_how_to_train(jx_home):
@@ -29,8 +43,19 @@ def test_a_missing_artefact_says_how_to_train(jx_home):
         artefacts.load("integrity")
 
 
+def test_a_candidate_below_its_gate_is_never_used(jx_home, monkeypatch):
+    strict = registry.TRAINERS["lagging"].__class__("lagging", {"time_ordered_auc": 1.01})
+    monkeypatch.setitem(registry.TRAINERS, "lagging", strict)
+    assert registry.ensure("lagging", _scores()) is None
+    [version] = _candidates(jx_home, "lagging")
+    gate = json.loads((jx_home / "models" / "lagging" / "candidates" / version / "gate.json").read_text())
+    assert gate["passed"] is False and "time_ordered_auc" in gate["reasons"][0]
+    with pytest.raises(ArtefactError):
+        artefacts.load("lagging")
+
+
 def _make_stale(name: str) -> None:
-    folder = settings().home / "models" / name / "v1"
+    folder = artefacts.current_folder(name)
     meta = json.loads((folder / "meta.json").read_text("utf-8"))
     meta["libraries"]["scikit-learn"] = "0.24.2"
     (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
@@ -38,31 +63,25 @@ def _make_stale(name: str) -> None:
 
 
 def test_a_stale_version_artefact_is_refused_before_unpickling(jx_home):
-    artefacts.save("integrity", {"w": 1}, {"metrics": {}})
-    _make_stale("integrity")
+    registry.fit("lagging", _scores())
+    _make_stale("lagging")
     installed = metadata.version("scikit-learn")
     with pytest.raises(StaleArtefact) as refused:
-        artefacts.load("integrity")
+        artefacts.load("lagging")
     message = str(refused.value)
     assert "0.24.2" in message and installed in message and "jixiao train" in message
 
 
 def test_the_build_does_not_silently_retrain_over_a_stale_artefact(jx_home):
-    artefacts.save("lagging", {"w": 1}, {"metrics": {}})
+    registry.fit("lagging", _scores())
     _make_stale("lagging")
-    scores = pd.DataFrame(columns=["dept_code", "period", "overall_score"])
+    before = _candidates(jx_home, "lagging")
     with pytest.raises(StaleArtefact):
-        registry.ensure("lagging", {"fct_dept_score": scores})
-    assert sorted(p.name for p in (jx_home / "models" / "lagging").glob("v*")) == ["v1"]
+        registry.ensure("lagging", _scores())
+    assert _candidates(jx_home, "lagging") == before
 
 
 def test_ensure_trains_on_first_use_and_reuses_afterwards(jx_home):
-    periods = [f"2026-{m:02d}" for m in range(1, 9)]
-    rows = [{"dept_code": f"D{d}", "period": p, "overall_score": 50.0 + 5 * d + (m % 3), "mission_score": 70.0,
-             "strategy_score": 70.0, "public_score": 70.0, "process_score": 70.0, "growth_score": 70.0,
-             "rank_in_type": 1, "n_scored_in_type": 6} for d in range(6) for m, p in enumerate(periods)]
-    frames = {"fct_dept_score": pd.DataFrame(rows)}
-    first = registry.ensure("lagging", frames)
-    again = registry.ensure("lagging", frames)
-    assert first.version == again.version == 1
-    assert again.meta["training_window"] == {"first_period": "2026-01", "last_period": "2026-08"}
+    first = registry.ensure("lagging", _scores())
+    again = registry.ensure("lagging", _scores())
+    assert first.version == again.version and len(_candidates(jx_home, "lagging")) == 1
