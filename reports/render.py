@@ -16,7 +16,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
-    env.filters["pct"] = lambda v: "—" if v is None else f"{v * 100:.1f}%"
+    env.filters["pct"] = lambda v: "—" if v is None else f"{v:.1f}%"
     return env
 
 
@@ -25,12 +25,12 @@ def render_index(cfg: Settings | None = None) -> Path:
     cfg = cfg or settings()
     with duckdb.connect(str(cfg.warehouse_path), read_only=True) as con:
         months = [r[0] for r in con.execute(
-            "select distinct month from marts.fct_hotline_closure_monthly order by month").fetchall()]
+            "select distinct period from marts.fct_hotline_closure_monthly order by period").fetchall()]
         rows = con.execute("""
             select d.dept_code, d.dept_name, d.dept_type_name, d.region_name, d.level_name,
-                   list(f.on_time_closure_rate order by f.month) filter (where f.month is not null) as rates,
-                   list(f.month order by f.month) filter (where f.month is not null) as rate_months,
-                   sum(f.tickets_closed_on_time) / sum(f.tickets_closed) as overall_rate,
+                   list(f.on_time_closure_rate order by f.period) filter (where f.period is not null) as rates,
+                   list(f.period order by f.period) filter (where f.period is not null) as rate_months,
+                   100.0 * sum(f.tickets_closed_on_time) / sum(f.tickets_closed) as overall_rate,
                    coalesce(sum(f.tickets_closed), 0) as tickets_closed
             from marts.dim_department d
             left join marts.fct_hotline_closure_monthly f using (dept_code)
@@ -44,7 +44,7 @@ def render_index(cfg: Settings | None = None) -> Path:
                             "level": level, "overall": overall, "closed": closed,
                             "monthly": [by_month.get(m) for m in months]})
     html = _environment().get_template("index.html.j2").render(
-        departments=departments, months=[f"{m:%Y-%m}" for m in months],
+        departments=departments, months=months,
         generated_at=datetime.now(ZoneInfo(BUSINESS_TZ)).strftime("%Y-%m-%d %H:%M"))
     cfg.reports_dir.mkdir(parents=True, exist_ok=True)
     target = cfg.reports_dir / "index.html"

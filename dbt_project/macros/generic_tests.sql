@@ -27,3 +27,11 @@ join {{ model }} as b
 {% test positive(model, column_name) %}
 select * from {{ model }} where {{ column_name }} <= 0
 {% endtest %}
+
+{#- Every group of `column_name` has at least `min_size` rows (e.g. no peer group of one department). -#}
+{% test min_group_size(model, column_name, min_size) %}
+select {{ column_name }}, count(*) as n
+from {{ model }}
+group by {{ column_name }}
+having count(*) < {{ min_size }}
+{% endtest %}
