@@ -6,11 +6,11 @@ from pathlib import Path
 
 import duckdb
 
-from jixiao.evaluation import stream
+from jixiao.evaluation import scores, stream
 from jixiao.evaluation.core import Context, Section, write_json
 from jixiao.runtime.config import Settings, settings
 
-SECTIONS = (stream,)
+SECTIONS = (stream, scores)
 """Section modules, in the order they are printed."""
 
 
