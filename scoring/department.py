@@ -175,8 +175,9 @@ def score_departments(indicator_values: pd.DataFrame, departments: pd.DataFrame,
     parts = []
     for period_type in config["periods"]["types"]:
         window = config["periods"]["month_window"] if period_type == "month" else 1
-        baseline = pool(indicator_values, period_type, window, exclusions).merge(peer_groups, on="dept_code")
-        scored = pool(indicator_values, period_type, window, with_exemptions).merge(peer_groups, on="dept_code")
+        decay = config["periods"].get("month_decay")
+        baseline = pool(indicator_values, period_type, window, exclusions, decay).merge(peer_groups, on="dept_code")
+        scored = pool(indicator_values, period_type, window, with_exemptions, decay).merge(peer_groups, on="dept_code")
         scored = _scoring_input(scored, baseline, set(exempted["reason"]))
         affected = scored.loc[scored["exempted"], keys].drop_duplicates()
         baseline = _scoring_input(baseline.merge(affected, on=keys), baseline, set())

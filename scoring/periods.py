@@ -1,15 +1,17 @@
 """Scoring periods: months pooled into the window each published score is computed on.
 
 Three period types (``scoring/DEPARTMENT.md``): ``month`` (label ``YYYY-MM``; the window is that month and
-the ``window_months - 1`` months before it in the same data), ``quarter`` (``YYYY-Qn``, its three months) and
-``year`` (``YYYY``, its months). A period is scored with the catalogue in force in its last month.
+the ``window_months - 1`` months before it in the same data, a month ``k`` months back weighing ``decay ** k``
+when a decay is set), ``quarter`` (``YYYY-Qn``, its three months) and ``year`` (``YYYY``, its months), those
+weighing equally. A period is scored with the catalogue in force in its last month.
 
 Each indicator pools the months of a window by its catalogue ``aggregation``:
 
-- ``rate``, ``share``, ``mean_of``: mean of the monthly values weighted by their denominators, i.e.
-  Σ numerator / Σ denominator (× 100 for rates and shares) over the months with data, computed from the
-  bounded monthly values; ``rate`` also keeps the number of successes and trials for the credibility weighting;
-- ``monthly_mean``: mean of the monthly values with data;
+- ``rate``, ``share``, ``mean_of``: mean of the monthly values weighted by month weight × denominator, i.e.
+  Σ w·numerator / Σ w·denominator (× 100 for rates and shares) over the months with data, computed from the
+  bounded monthly values. ``sample_size`` is the effective number of cases (Σ w·n)² / Σ w²·n (the plain
+  Σ n with equal weights) and ``successes`` the rate × that, for the credibility weighting;
+- ``monthly_mean``: weighted mean of the monthly values with data;
 - ``latest``: the value of the period's last month — year-to-date and cumulative figures (which the
   warehouse carries forward through months without activity).
 """
@@ -79,7 +81,7 @@ def windows(months: list[str], period_type: str, window_months: int = 1) -> pd.D
 
 
 def pool(values: pd.DataFrame, period_type: str, window_months: int = 1,
-         excluded: pd.DataFrame | None = None) -> pd.DataFrame:
+         excluded: pd.DataFrame | None = None, decay: float | None = None) -> pd.DataFrame:
     """Pool monthly indicator values (``fct_indicator_value`` rows) into the periods of ``period_type``.
 
     ``excluded`` (dept_code, period = month, indicator_code, reason) lists monthly values that must not count
@@ -94,7 +96,8 @@ def pool(values: pd.DataFrame, period_type: str, window_months: int = 1,
     window = windows(monthly["month"].unique().tolist(), period_type, window_months)
     ends = window[["period", "end_month"]].drop_duplicates()
     catalogue = monthly.merge(ends, left_on="month", right_on="end_month")[keys + CATALOGUE_COLUMNS + ["target"]]
-    members = monthly[["dept_code", "month", "indicator_code", "value", "denominator", "has_data"]]
+    members = monthly[["dept_code", "month", "indicator_code", "value", "denominator", "has_data"]].astype(
+        {"value": float, "denominator": float, "has_data": bool})
     members = members.merge(window[["period", "month"]], on="month").merge(
         catalogue[keys + ["aggregation"]], on=keys)
     reasons = pd.Series(None, index=members.index, dtype=object)
@@ -106,13 +109,16 @@ def pool(values: pd.DataFrame, period_type: str, window_months: int = 1,
     members = members.assign(reason=reasons)
     counted = members[members["has_data"] & members["reason"].isna()].sort_values("month")
     weighted = counted["aggregation"].isin(WEIGHTED) & (counted["denominator"] > 0)
-    counted = counted.assign(trials=counted["denominator"].where(weighted),
-                             weighted=(counted["value"] * counted["denominator"]).where(weighted))
-    ends_of = window[["period", "end_month"]].drop_duplicates().set_index("period")["end_month"]
-    at_end = counted["month"].to_numpy() == counted["period"].map(ends_of).to_numpy()
-    counted = counted.assign(last=counted["value"].where(at_end))
-    sums = counted.groupby(keys).agg(trials=("trials", "sum"), weighted=("weighted", "sum"), mean=("value", "mean"),
-                                     last=("last", "max"), months_with_data=("value", "size"))
+    end = counted["period"].map(ends.set_index("period")["end_month"])
+    age = month_index(end) - month_index(counted["month"])
+    weight = decay ** age if decay and period_type == "month" else pd.Series(1.0, index=counted.index)
+    trials = counted["denominator"] * weight
+    counted = counted.assign(weight=weight, trials=trials.where(weighted), squares=(trials * weight).where(weighted),
+                             weighted=(counted["value"] * trials).where(weighted), level=counted["value"] * weight,
+                             last=counted["value"].where(age == 0))
+    sums = counted.groupby(keys).agg(trials=("trials", "sum"), squares=("squares", "sum"), weighted=("weighted", "sum"),
+                                     level=("level", "sum"), weights=("weight", "sum"), last=("last", "max"),
+                                     months_with_data=("value", "size"))
     marked = members[members["reason"].notna()].sort_values("month")
     notes = marked.groupby(keys).agg(months_excluded=("month", "nunique"))
     notes["exclusion_reason"] = marked.drop_duplicates(keys + ["reason"]).groupby(keys)["reason"].agg("；".join)
@@ -120,9 +126,10 @@ def pool(values: pd.DataFrame, period_type: str, window_months: int = 1,
     aggregation = pooled["aggregation"]
     trials = pooled["trials"].where(pooled["trials"] > 0)
     pooled["value"] = np.select([aggregation.isin(WEIGHTED), aggregation.eq("latest")],
-                                [pooled["weighted"] / trials, pooled["last"]], pooled["mean"])
-    pooled["successes"] = (pooled["weighted"] / 100).where(aggregation.eq("rate") & trials.notna())
-    pooled["sample_size"] = trials.where(aggregation.isin(("rate", "mean_of")))
+                                [pooled["weighted"] / trials, pooled["last"]], pooled["level"] / pooled["weights"])
+    effective = trials ** 2 / pooled["squares"].where(pooled["squares"] > 0)
+    pooled["sample_size"] = effective.where(aggregation.isin(("rate", "mean_of")))
+    pooled["successes"] = (pooled["value"] / 100 * effective).where(aggregation.eq("rate") & trials.notna())
     pooled["months_with_data"] = pooled["months_with_data"].fillna(0).astype(int)
     pooled["months_excluded"] = pooled["months_excluded"].fillna(0).astype(int)
     pooled["period_type"] = period_type

@@ -201,6 +201,17 @@ def test_months_pool_into_rolling_months_quarters_and_the_year_by_each_indicator
     assert set(table.loc[table["period_type"] == "quarter", "period"]) == {"2026-Q1", "2026-Q2"}
 
 
+def test_a_decaying_window_weighs_recent_months_more_and_counts_effective_cases():
+    rows = [("D1", "2026-01", "R", 100.0, 4, 4), ("D1", "2026-02", "R", 50.0, 2, 4), ("D1", "2026-03", "R", 0.0, 0, 4),
+            ("D1", "2026-01", "A", 90.0), ("D1", "2026-02", "A", 45.0), ("D1", "2026-03", "A", 0.0)]
+    cfg = config(periods__month_window=3, periods__month_decay=0.5)
+    march = overall_items(score(indicator_values(rows), cfg=cfg)[0], period="2026-03")
+    weights = np.array([0.25, 0.5, 1.0])                                   # January, February, March
+    assert march.loc["R", "raw_value"] == pytest.approx((weights * [100, 50, 0] * 4).sum() / (weights * 4).sum())
+    assert march.loc["R", "sample_size"] == pytest.approx((weights * 4).sum() ** 2 / (weights ** 2 * 4).sum())
+    assert march.loc["A", "value"] == pytest.approx((weights * [90, 45, 0]).sum() / weights.sum())
+
+
 def test_rates_on_few_cases_lean_toward_the_peer_group():
     values = indicator_values([("D1", "2026-01", "R", 100.0, 1, 1), ("D2", "2026-01", "R", 0.0, 0, 1),
                                ("D3", "2026-01", "R", 50.0, 20, 40), ("D4", "2026-01", "R", 80.0, 32, 40)])
