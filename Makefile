@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $@
 
 setup: $(STAMP)  ## venv + locked Python deps + Kafka jars from Maven Central
-	$(BIN)/python -c 'from jixiao.kafka_local import ensure_jars; print("Kafka jars:", ensure_jars())'
+	$(BIN)/python -c 'from jixiao.runtime.kafka_local import ensure_jars; print("Kafka jars:", ensure_jars())'
 
 demo: setup  ## the main job end to end: simulate → Kafka → land → dbt → checks → reports
 	$(BIN)/jixiao demo

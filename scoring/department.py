@@ -159,9 +159,8 @@ def score_departments(indicator_values: pd.DataFrame, departments: pd.DataFrame,
 
     ``departments``: dept_code, dept_type, peer_group. ``exemptions``: the 容错 registry (exemption_id,
     dept_code, indicator_code, period, reason, …). ``goals``: goal_code, goal_name, mission_code, mission_name.
-    ``exclusions``
-    (optional; dept_code, period = month, indicator_code, reason): monthly values that must not be scored
-    (e.g. held for review) — taken out of every window, with the reason shown.
+    ``exclusions`` (optional; dept_code, period = month, indicator_code, reason): monthly values that must not
+    be scored (e.g. held for review) — taken out of every window, with the reason shown.
 
     Returns one row per department × period × item (nodes and indicators) of both trees (``ITEM_SCHEMA``).
     """
