@@ -6,11 +6,11 @@ from pathlib import Path
 
 import duckdb
 
-from jixiao.evaluation import models, rules, stream
+from jixiao.evaluation import models, rules, scores, stream
 from jixiao.evaluation.core import Context, Section, write_json
 from jixiao.runtime.config import Settings, settings
 
-SECTIONS = (stream, rules, models)
+SECTIONS = (stream, scores, rules, models)
 """Section modules, in the order they are printed."""
 
 

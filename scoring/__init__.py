@@ -6,7 +6,7 @@ table over a hierarchy described by a YAML spec (see ``scoring/SPEC.md``).
 
 from jixiao.scoring.engine import ScoreResult, score
 from jixiao.scoring.errors import ScoringError, SpecError
-from jixiao.scoring.grades import grade, rank_within
+from jixiao.scoring.grades import grade, half_up, rank_within
 from jixiao.scoring.spec import Spec, load_spec
 
-__all__ = ["ScoreResult", "ScoringError", "Spec", "SpecError", "grade", "load_spec", "rank_within", "score"]
+__all__ = ["ScoreResult", "ScoringError", "Spec", "SpecError", "grade", "half_up", "load_spec", "rank_within", "score"]

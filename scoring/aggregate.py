@@ -11,6 +11,12 @@ Rules, per row (unit x period):
   node is NaN with status ``below_min_coverage``; with no present child it is
   NaN with status ``no_data``; with no applicable child it is NaN ``excluded``.
   A node scored on part of its weight has status ``renormalised``.
+- A *cap* (``capped`` children, ``max_share``) limits how much of the node's
+  weight those children may carry together: when the present capped children
+  would carry more than ``max_share`` of the present weight, their weights are
+  scaled down to exactly that share and the others' up. With only capped
+  children present the node has no score (status ``capped``): they may never
+  decide it alone. Coverage is still measured on the declared weights.
 
 Geometric and harmonic means are only defined for strictly positive inputs
 (as in COINr ``a_gmean``/``a_hmean``); a value <= 0 raises ``ScoringError``
@@ -28,8 +34,8 @@ from jixiao.scoring.errors import ScoringError
 
 AGGREGATION_METHODS = ("arithmetic", "geometric", "harmonic")
 
-OK, RENORMALISED, BELOW_MIN_COVERAGE, NO_DATA, EXCLUDED = range(5)
-STATUS_NAMES = np.array(["ok", "renormalised", "below_min_coverage", "no_data", "excluded"])
+OK, RENORMALISED, BELOW_MIN_COVERAGE, NO_DATA, EXCLUDED, CAPPED = range(6)
+STATUS_NAMES = np.array(["ok", "renormalised", "below_min_coverage", "no_data", "excluded", "capped"])
 # Coverage is a ratio of float sums; do not fail a node on rounding noise.
 COVERAGE_TOLERANCE = 1e-9
 
@@ -59,8 +65,13 @@ def aggregate(
     applicable: np.ndarray | None = None,
     min_coverage: float = 0.0,
     child_names: tuple[str, ...] | None = None,
+    capped: np.ndarray | None = None,
+    max_share: float | None = None,
 ) -> NodeResult:
-    """Aggregate ``children`` (rows x k) with positive ``weights`` (k)."""
+    """Aggregate ``children`` (rows x k) with positive ``weights`` (k).
+
+    ``capped`` (k booleans) and ``max_share`` cap the share of weight those children carry together.
+    """
     children = np.asarray(children, dtype=float)
     weights = np.asarray(weights, dtype=float)
     if applicable is None:
@@ -72,8 +83,19 @@ def aggregate(
 
     applicable_weight = applicable @ weights
     present_weight = present @ weights
+    row_weights = np.where(present, weights, 0.0)
+    capped_only = np.zeros(children.shape[0], dtype=bool)
+    if capped is not None and max_share is not None and np.any(capped):
+        capped = np.asarray(capped, dtype=bool)
+        capped_weight = row_weights[:, capped].sum(axis=1)
+        other_weight = present_weight - capped_weight
+        with np.errstate(divide="ignore", invalid="ignore"):
+            factor = np.where(capped_weight > max_share * present_weight,
+                              max_share * other_weight / ((1 - max_share) * capped_weight), 1.0)
+        row_weights = np.where(capped, row_weights * factor[:, None], row_weights)
+        capped_only = (capped_weight > 0) & (other_weight <= 0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        local_weights = np.where(present, weights, 0.0) / present_weight[:, None]
+        local_weights = row_weights / row_weights.sum(axis=1)[:, None]
         coverage = np.where(applicable_weight > 0, present_weight / applicable_weight, np.nan)
     filled = np.where(present, values, 0.0)
     arithmetic = np.sum(local_weights * filled, axis=1)
@@ -87,6 +109,7 @@ def aggregate(
     status = np.full(children.shape[0], OK, dtype=np.int8)
     status[coverage < 1.0] = RENORMALISED
     status[coverage < min_coverage - COVERAGE_TOLERANCE] = BELOW_MIN_COVERAGE
+    status[capped_only] = CAPPED
     status[present_weight == 0] = NO_DATA
     status[applicable_weight == 0] = EXCLUDED
     scored = status <= RENORMALISED

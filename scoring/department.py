@@ -1,54 +1,65 @@
 """Department scoring: the general engine applied to the indicator catalogue (部门绩效评分).
 
-One spec is generated per department type and catalogue state (the indicator versions valid in a
-month), so a re-weighted or retired indicator changes only the months it applies to. The spec's
-tree (see ``scoring/DEPARTMENT.md``)::
+``fct_indicator_value`` (department × indicator × month) is pooled into each scoring period (month, quarter,
+year; ``scoring/periods.py``), rates measured on few cases are credibility-weighted toward the peer group
+(``scoring/credibility.py``), and every period is scored by the engine with a spec generated from the catalogue
+valid in the period's last month. The spec's tree (see ``scoring/DEPARTMENT.md``)::
 
     overall (360度综合得分)
-    ├── composite = superior part (指标综合得分) ── dimension:<bsc> ── <indicator_code>
-    ├── 360:recipients ── 360:recipients:<REVIEW_SATISFACTION | HOTLINE_SATISFACTION>
-    ├── 360:third_party ── 360:appraisal:third_party
-    └── 360:peer_self ── 360:appraisal:peer, 360:appraisal:self
+    ├── 360:superior (上级评价：目标达成) ── composite (指标综合得分) ── dimension:<bsc> ── <indicator>
+    │                                   └── APPRAISAL_SUPERIOR
+    ├── 360:recipients ── REVIEW_SATISFACTION, HOTLINE_SATISFACTION
+    ├── 360:third_party ── APPRAISAL_THIRD_PARTY
+    └── 360:peer_self ── APPRAISAL_PEER, APPRAISAL_SELF
 
-A second tree, goals ``mission:<code> ── goal:<code> ── <indicator_code>``, scores the
-使命 → 战略目标 → 指标 chain from the same normalised indicators. 容错 exemptions enter the engine
-as exclusions, only where the indicator missed its target; every department × month is scored
-with and without them so the audit trail can show what each exemption changed.
+Each catalogue indicator counts once, in the part its ``scored_in`` names. Self-reported indicators are capped
+to ``self_reported.max_share`` of every node they sit in, and are not scored where an independent indicator
+measuring the same thing has data. A second tree, goals ``mission:<code> ── goal:<code> ── <indicator>``, scores
+the composite's indicators along 使命 → 战略目标 → 指标. Monthly values can be taken out before pooling: the
+``exclusions`` (unconditional, with a reason) and the 容错 ``exemptions`` (only where the month missed its
+target); every period is also scored without the exemptions (``baseline_*``).
 """
-
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
+from jixiao.scoring.credibility import credibility_weighted
 from jixiao.scoring.engine import score
-from jixiao.scoring.grades import grade, rank_within
+from jixiao.scoring.grades import grade, half_up, rank_within
+from jixiao.scoring.periods import PERIOD_TYPES, pool
 
 CONFIG_PATH = Path(__file__).parent / "config" / "department.yaml"
 DIMENSIONS = ("mission", "strategy", "public", "process", "growth")
+COMPONENTS = ("superior", "recipients", "third_party", "peer_self")
 COLUMNS = {"unit": "dept_code", "period": "period", "indicator": "indicator_code", "value": "value"}
-APPRAISAL_PREFIX = "360:appraisal:"
-RECIPIENT_PREFIX = "360:recipients:"
-
+PERIOD_TYPE_NAMES = {"month": "月度", "quarter": "季度", "year": "年度"}
+EXCLUSION_COLUMNS = ["dept_code", "period", "indicator_code", "reason"]
+TREES = ("overall", "goals")
 
 ITEM_SCHEMA = {
-    "dept_code": "varchar", "period": "varchar", "tree": "varchar", "item": "varchar", "item_name": "varchar",
-    "kind": "varchar", "parent": "varchar", "depth": "bigint", "indicator_code": "varchar", "dimension": "varchar",
-    "raw": "double", "treated": "double", "score": "double", "weight": "double", "effective_weight": "double",
-    "contribution": "double", "coverage": "double", "status": "varchar", "exempted": "boolean", "exemption": "varchar",
-    "baseline_score": "double", "baseline_contribution": "double", "baseline_status": "varchar",
+    "dept_code": "varchar", "period_type": "varchar", "period": "varchar", "tree": "varchar", "item": "varchar",
+    "item_name": "varchar", "kind": "varchar", "parent": "varchar", "depth": "bigint", "indicator_code": "varchar",
+    "dimension": "varchar", "self_reported": "boolean", "direction": "varchar", "target": "double",
+    "sample_size": "double", "months_with_data": "bigint", "raw_value": "double", "prior_value": "double",
+    "shrinkage": "double", "value": "double", "score": "double", "weight": "double", "effective_weight": "double",
+    "contribution": "double", "coverage": "double", "status": "varchar", "months_excluded": "bigint",
+    "exempted": "boolean", "exclusion_reason": "varchar", "baseline_score": "double",
+    "baseline_contribution": "double", "baseline_status": "varchar",
 }
+SCORE_COLUMNS = ("overall", "composite", *DIMENSIONS, *COMPONENTS)
 SCORE_SCHEMA = {
-    "dept_code": "varchar", "period": "varchar", "dept_type": "varchar", "region_code": "varchar",
-    **{f"{name}_score": "double" for name in ("composite", *DIMENSIONS, "superior", "recipients", "third_party",
-                                               "peer_self", "overall")},
+    "dept_code": "varchar", "dept_name": "varchar", "period_type": "varchar", "period_type_name": "varchar",
+    "period": "varchar", "dept_type": "varchar", "dept_type_name": "varchar", "peer_group": "varchar",
+    "peer_group_name": "varchar", "region_code": "varchar", "region_name": "varchar",
+    **{f"{name}_score": "double" for name in SCORE_COLUMNS},
     "composite_coverage": "double", "composite_status": "varchar", "overall_coverage": "double",
-    "overall_status": "varchar", "n_indicators": "bigint", "n_indicators_with_data": "bigint", "n_exempted": "bigint",
-    "grade": "varchar", "rank_in_type": "bigint", "n_scored_in_type": "bigint", "rank_in_region": "bigint",
-    "n_scored_in_region": "bigint",
+    "overall_status": "varchar", "self_reported_share": "double", "n_indicators": "bigint",
+    "n_indicators_with_data": "bigint", "n_exempted": "bigint", "grade": "varchar", "rank_in_peer_group": "bigint",
+    "n_scored_in_peer_group": "bigint", "rank_in_region": "bigint", "n_scored_in_region": "bigint",
 }
 
 
@@ -63,51 +74,67 @@ def load_config(path: str | Path = CONFIG_PATH) -> dict:
 
 
 def indicator_spec(catalogue: list[dict], config: dict, tree: str = "overall") -> dict:
-    """Engine spec for one department type and month from its catalogue rows.
+    """Engine spec for one department type and period from its catalogue rows.
 
-    ``catalogue``: one dict per indicator with indicator_code, indicator_name, dimension, goal_code,
-    mission_code, direction, target, weight. ``tree``: ``overall`` (360 over the BSC composite) or ``goals``.
+    ``catalogue``: one dict per indicator with indicator_code, indicator_name, dimension, goal_code, goal_name,
+    mission_code, mission_name, direction, target, weight, self_reported and scored_in. ``tree``: ``overall`` (the 360 tree
+    over the BSC composite) or ``goals`` (使命 → 战略目标 → 指标 over the composite's indicators).
     """
-    normalise = config["indicators"]["normalise"]
     rows = sorted(catalogue, key=lambda r: r["indicator_code"])
+    composite_rows = [r for r in rows if r["scored_in"] == "composite"]
+    attainment = config["indicators"]["normalise"]
+    points = config["evaluation_360"]["normalise"]
     indicators = {r["indicator_code"]: {"name": r["indicator_name"], "direction": r["direction"],
-                                        "normalise": {**normalise, "target": float(r["target"])}} for r in rows}
+                                        "normalise": {**attainment, "target": float(r["target"])}}
+                  for r in composite_rows}
     nodes: dict[str, dict] = {}
     if tree == "goals":
         missions: dict[str, dict[str, float]] = {}
-        for r in rows:
-            goal = nodes.setdefault(f"goal:{r['goal_code']}", {"children": {}})
+        mission_names = {}
+        for r in composite_rows:
+            goal = nodes.setdefault(f"goal:{r['goal_code']}", {"name": r["goal_name"], "children": {}})
             goal["children"][r["indicator_code"]] = float(r["weight"])
             mission = missions.setdefault(f"mission:{r['mission_code']}", {})
             mission[f"goal:{r['goal_code']}"] = mission.get(f"goal:{r['goal_code']}", 0.0) + float(r["weight"])
-        nodes |= {m: {"children": goals} for m, goals in missions.items()}
+            mission_names[f"mission:{r['mission_code']}"] = r["mission_name"]
+        nodes |= {m: {"name": mission_names[m], "children": goals} for m, goals in missions.items()}
         nodes["goals"] = {"name": "使命-目标综合", "children": {m: 1.0 for m in missions}}
-        return _spec(indicators, nodes, "goals")
+        return _spec(indicators, _capped(nodes, rows, config), "goals")
 
     composite = config["composite"]
-    dimensions = composite["dimensions"]
-    for r in rows:
-        node = nodes.setdefault(f"dimension:{r['dimension']}", {"name": dimensions[r["dimension"]]["name"], "children": {}})
+    for r in composite_rows:
+        node = nodes.setdefault(f"dimension:{r['dimension']}",
+                                {"name": composite["dimensions"][r["dimension"]]["name"], "children": {}})
         node["children"][r["indicator_code"]] = float(r["weight"])
     nodes["composite"] = {"name": composite["name"], "min_coverage": composite["min_coverage"],
-                          "children": {f"dimension:{d}": float(dimensions[d]["weight"])
-                                       for d in dimensions if f"dimension:{d}" in nodes}}
+                          "children": {f"dimension:{d}": float(v["weight"])
+                                       for d, v in composite["dimensions"].items() if f"dimension:{d}" in nodes}}
     evaluation = config["evaluation_360"]
-    components = evaluation["components"]
-    as_points = {"method": "goalposts", "lower": 0, "upper": 100}
-    overall_children = {"composite": float(components["superior"]["weight"])}
-    for name, component in components.items():
-        leaves = {f"{RECIPIENT_PREFIX}{code}": w for code, w in component.get("indicators", {}).items()}
-        leaves |= {f"{APPRAISAL_PREFIX}{e}": w for e, w in component.get("evaluators", {}).items()}
-        if not leaves:
-            continue
-        for leaf in leaves:
-            indicators[leaf] = {"name": leaf.rsplit(":", 1)[1], "normalise": as_points}
-        nodes[f"360:{name}"] = {"name": component["name"], "children": {k: float(w) for k, w in leaves.items()}}
-        overall_children[f"360:{name}"] = float(component["weight"])
-    nodes["overall"] = {"name": evaluation["name"], "min_coverage": evaluation["min_coverage"],
-                        "children": overall_children}
-    return _spec(indicators, nodes, "overall")
+    overall = {}
+    for name, component in evaluation["components"].items():
+        leaves = {r["indicator_code"]: float(r["weight"]) for r in rows if r["scored_in"] == f"360:{name}"}
+        indicators |= {code: {"name": next(r["indicator_name"] for r in rows if r["indicator_code"] == code),
+                              "normalise": points} for code in leaves}
+        if name == "superior" and nodes["composite"]["children"]:
+            leaves["composite"] = float(component["composite_weight"])
+        if leaves:
+            nodes[f"360:{name}"] = {"name": component["name"], "children": leaves}
+            overall[f"360:{name}"] = float(component["weight"])
+    if not nodes["composite"]["children"]:
+        del nodes["composite"]
+    nodes["overall"] = {"name": evaluation["name"], "min_coverage": evaluation["min_coverage"], "children": overall}
+    return _spec(indicators, _capped(nodes, rows, config), "overall")
+
+
+def _capped(nodes: dict, rows: list[dict], config: dict) -> dict:
+    """Cap the self-reported children of every node at the configured share."""
+    self_reported = {r["indicator_code"] for r in rows if r["self_reported"]}
+    share = config["self_reported"]["max_share"]
+    for node in nodes.values():
+        members = sorted(c for c in node["children"] if c in self_reported)
+        if members:
+            node["cap"] = {"children": members, "max_share": share}
+    return nodes
 
 
 def _spec(indicators: dict, nodes: dict, root: str) -> dict:
@@ -115,213 +142,199 @@ def _spec(indicators: dict, nodes: dict, root: str) -> dict:
             "indicators": indicators, "nodes": nodes}
 
 
-def appraisal_components(appraisal: pd.DataFrame, periods, valid_months: int) -> pd.DataFrame:
-    """Mean accepted appraisal score per department × month × evaluator type.
-
-    A month takes the latest appraisal period at most ``valid_months - 1`` months before it
-    (appraisals are quarterly). Columns: dept_code, period, evaluator_type, value, source_period.
-    """
-    columns = ["dept_code", "period", "evaluator_type", "value", "source_period"]
-    if appraisal.empty:
-        return pd.DataFrame(columns=columns)
-    means = appraisal.groupby(["dept_code", "period", "evaluator_type"], as_index=False)["score"].mean()
-    means["month"] = month_number(means["period"])
-    wanted = pd.Index(sorted(set(periods)))
-    found = []
-    for lag in range(valid_months):
-        shifted = means.assign(month=means["month"] + lag, source_period=means["period"], lag=lag)
-        found.append(shifted)
-    candidates = pd.concat(found)
-    candidates["period"] = _period_label(candidates["month"])
-    candidates = candidates[candidates["period"].isin(wanted)]
-    best = candidates.sort_values("lag").drop_duplicates(["dept_code", "period", "evaluator_type"])
-    return best.rename(columns={"score": "value"})[columns].reset_index(drop=True)
+def exemption_marks(indicator_values: pd.DataFrame, exemptions: pd.DataFrame) -> pd.DataFrame:
+    """Monthly values a 容错 exemption takes out: the registry entry's department × indicator × month, where
+    that month missed its target (attainment < 100) or had no data. Columns ``EXCLUSION_COLUMNS``."""
+    registry = exemptions.assign(period=exemptions["period"].astype(str))
+    months = indicator_values[["dept_code", "period", "indicator_code", "attainment"]]
+    found = registry.merge(months, on=["dept_code", "period", "indicator_code"])
+    missed = found[found["attainment"].isna() | (found["attainment"] < 100)]
+    return missed.assign(reason=missed["exemption_id"].astype(str) + "：" + missed["reason"].astype(str))[EXCLUSION_COLUMNS]
 
 
-def month_number(period: pd.Series) -> pd.Series:
-    return period.str.slice(0, 4).astype(int) * 12 + period.str.slice(5, 7).astype(int) - 1
+def score_departments(indicator_values: pd.DataFrame, departments: pd.DataFrame, exemptions: pd.DataFrame,
+                      goals: pd.DataFrame, exclusions: pd.DataFrame | None = None,
+                      config: dict | None = None) -> pd.DataFrame:
+    """Score every department and period of ``indicator_values`` (``fct_indicator_value`` rows).
 
+    ``departments``: dept_code, dept_type, peer_group. ``exemptions``: the 容错 registry (exemption_id,
+    dept_code, indicator_code, period, reason, …). ``goals``: goal_code, goal_name, mission_code, mission_name.
+    ``exclusions`` (optional; dept_code, period = month, indicator_code, reason): monthly values that must not
+    be scored (e.g. held for review) — taken out of every window, with the reason shown.
 
-def _period_label(month: pd.Series) -> pd.Series:
-    return (month // 12).astype(str) + "-" + (month % 12 + 1).astype(str).str.zfill(2)
-
-
-def engine_values(indicator_values: pd.DataFrame, appraisal: pd.DataFrame, config: dict) -> pd.DataFrame:
-    """Long values table for the engine: catalogue indicators plus the 360 leaves, every
-    department × month × leaf present (missing values stay missing)."""
-    base = indicator_values[["dept_code", "period", "indicator_code", "value"]]
-    grid = base[["dept_code", "period"]].drop_duplicates()
-    parts = [base]
-    components = config["evaluation_360"]["components"]
-    for component in components.values():
-        for code in component.get("indicators", {}):
-            rows = base[base["indicator_code"] == code][["dept_code", "period", "value"]]
-            leaf = grid.merge(rows, how="left", on=["dept_code", "period"])
-            parts.append(leaf.assign(indicator_code=f"{RECIPIENT_PREFIX}{code}"))
-    scores = appraisal_components(appraisal, grid["period"].unique(), config["evaluation_360"]["appraisal_valid_months"])
-    for evaluator in (e for c in components.values() for e in c.get("evaluators", {})):
-        rows = scores[scores["evaluator_type"] == evaluator][["dept_code", "period", "value"]]
-        leaf = grid.merge(rows, how="left", on=["dept_code", "period"])
-        parts.append(leaf.assign(indicator_code=f"{APPRAISAL_PREFIX}{evaluator}"))
-    return pd.concat(parts, ignore_index=True)[["dept_code", "period", "indicator_code", "value"]]
-
-
-def score_departments(indicator_values: pd.DataFrame, departments: pd.DataFrame, appraisal: pd.DataFrame,
-                      exemptions: pd.DataFrame, goals: pd.DataFrame, config: dict | None = None,
-                      exclusions: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Score every department × month of ``indicator_values`` (the ``fct_indicator_value`` mart).
-
-    Returns one row per department × month × item (nodes and indicators) of both trees
-    (``tree``: overall, goals) with the engine's score, weights, contribution, coverage and status,
-    the same without exemptions (``baseline_*``) and the exemption applied (``exemption``).
-
-    ``departments``: dept_code, dept_type. ``appraisal``: accepted scores (dept_code, period,
-    evaluator_type, score). ``exemptions``: the 容错 registry (exemption_id, dept_code, indicator_code,
-    period, reason, approver, approved_on). ``goals``: goal_code, mission_code. ``exclusions``: values the
-    data-validity rules take out of scoring (dept_code, indicator_code, period, reason; ``fct_scoring_exclusion``),
-    excluded always, in the baseline too, and shown like exemptions.
+    Returns one row per department × period × item (nodes and indicators) of both trees (``ITEM_SCHEMA``).
     """
     config = config or load_config()
-    catalogue = (indicator_values.drop(columns=["value"])
-                 .merge(departments[["dept_code", "dept_type"]], on="dept_code")
-                 .merge(goals[["goal_code", "mission_code"]], on="goal_code", how="left"))
-    catalogue = catalogue[["dept_type", "period", "indicator_code", "indicator_name", "dimension", "goal_code",
-                           "mission_code", "direction", "target", "weight"]].drop_duplicates(["dept_type", "period", "indicator_code"])
-    values = engine_values(indicator_values, appraisal, config)
-    values = values.merge(departments[["dept_code", "dept_type"]], on="dept_code")
-    registry = _registry(exemptions, indicator_values)
-    invalid = _invalid_values(exclusions, config)
-
-    item_parts = []
-    for tree in ("overall", "goals"):
-        tree_values = values if tree == "overall" else values[~values["indicator_code"].str.startswith("360:")]
-        states, spec_of_state = _catalogue_states(catalogue, config, tree)
-        keyed = tree_values.merge(states, on=["dept_type", "period"])
-        for state, subset in keyed.groupby("state", sort=True):
-            items = _score_with_exemptions(subset.drop(columns=["dept_type", "state"]), spec_of_state[state], registry,
-                                           invalid)
-            item_parts.append(items.assign(tree=tree))
-    return _label_items(pd.concat(item_parts, ignore_index=True), catalogue)
-
-
-def _registry(exemptions: pd.DataFrame, indicator_values: pd.DataFrame) -> pd.DataFrame:
-    """Registry entries whose department × indicator × month is scored (others cannot apply)."""
-    registry = exemptions.assign(period=exemptions["period"].astype(str))
-    scored = indicator_values[["dept_code", "period", "indicator_code"]].drop_duplicates()
-    return registry.merge(scored, on=["dept_code", "period", "indicator_code"])
-
-
-def _invalid_values(exclusions: pd.DataFrame | None, config: dict) -> pd.DataFrame:
-    """Data-validity exclusions, extended to the 360 leaves that score the same indicator (service recipients)."""
-    columns = ["dept_code", "period", "indicator_code", "reason"]
-    if exclusions is None or exclusions.empty:
-        return pd.DataFrame(columns=columns)
-    rows = exclusions[columns].astype({"period": str})
-    leaves = {code for component in config["evaluation_360"]["components"].values() for code in component.get("indicators", {})}
-    recipients = rows[rows["indicator_code"].isin(leaves)].assign(indicator_code=lambda f: RECIPIENT_PREFIX + f["indicator_code"])
-    return pd.concat([rows, recipients], ignore_index=True)
-
-
-def _catalogue_states(catalogue: pd.DataFrame, config: dict, tree: str) -> tuple[pd.DataFrame, list[dict]]:
-    """Distinct specs over department types and months: (dept_type, period, state) and the spec of each state.
-    Types without type-specific indicators share one spec, so they are scored in one engine run."""
-    rows_by_key: dict[tuple[str, str], list[dict]] = {}
-    for row in catalogue.to_dict("records"):
-        rows_by_key.setdefault((row["dept_type"], row["period"]), []).append(row)
-    state_of_spec: dict[str, int] = {}
-    specs, keys = [], []
-    for (dept_type, period), rows in rows_by_key.items():
-        spec = indicator_spec(rows, config, tree)
-        text = json.dumps(spec, sort_keys=True, ensure_ascii=False)
-        if text not in state_of_spec:
-            state_of_spec[text] = len(specs)
-            specs.append(spec)
-        keys.append((dept_type, period, state_of_spec[text]))
-    return pd.DataFrame(keys, columns=["dept_type", "period", "state"]), specs
-
-
-def _score_with_exemptions(values: pd.DataFrame, spec: dict, registry: pd.DataFrame,
-                           invalid: pd.DataFrame) -> pd.DataFrame:
-    """Long items scored with the exemptions that cover a missed target (or missing data), plus the
-    baseline scored without any exemption; invalid values are excluded from both."""
-    invalid = invalid.merge(values[["dept_code", "period", "indicator_code"]].drop_duplicates(),
-                            on=["dept_code", "period", "indicator_code"])
-    baseline = score(values, spec, exclusions=invalid if len(invalid) else None)
-    base_long = baseline.to_long()
-    candidates = registry[registry["dept_code"].isin(values["dept_code"].unique())
-                          & registry["period"].isin(values["period"].unique())]
-    result_long = base_long
-    if len(candidates):
-        attainment = baseline.normalised.stack(future_stack=True).rename("attainment").reset_index()
-        attainment.columns = ["dept_code", "period", "indicator_code", "attainment"]
-        candidates = candidates.merge(attainment, on=["dept_code", "period", "indicator_code"])
-        full = [float(spec["indicators"][code]["normalise"].get("range", [0, 100])[1]) for code in candidates["indicator_code"]]
-        missed = candidates[candidates["attainment"].isna() | (candidates["attainment"] < full)]
-        if len(missed):
-            exclusions = missed[["dept_code", "period", "indicator_code"]].assign(
-                reason=missed["exemption_id"].astype(str) + "：" + missed["reason"].astype(str))
-            result_long = score(values, spec, exclusions=pd.concat([invalid, exclusions], ignore_index=True)).to_long()
-    return result_long.assign(baseline_value=base_long["value"].to_numpy(),
-                              baseline_contribution=base_long["contribution"].to_numpy(),
-                              baseline_status=base_long["status"].astype(str).to_numpy())
-
-
-def _label_items(items: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
-    """Plain columns (no categoricals), with the catalogue's labels for indicators."""
-    for column in ("item", "kind", "parent", "status"):
-        items[column] = items[column].astype(str)
-    items["parent"] = items["parent"].replace({"nan": None, "": None})
-    labels = catalogue.drop_duplicates("indicator_code").set_index("indicator_code")
-    is_indicator = items["item"].isin(labels.index)
-    items["indicator_code"] = items["item"].where(is_indicator)
-    items["dimension"] = items["indicator_code"].map(labels["dimension"])
-    items["item_name"] = items["item"].map(labels["indicator_name"]).fillna(items["item"].map(_node_names()))
-    items["exempted"] = items["excluded_reason"].notna()
-    items = items.rename(columns={"value": "score", "baseline_value": "baseline_score", "excluded_reason": "exemption"})
+    exclusions = exclusions if exclusions is not None else pd.DataFrame(columns=EXCLUSION_COLUMNS)
+    exempted = exemption_marks(indicator_values, exemptions)
+    with_exemptions = pd.concat([exclusions[EXCLUSION_COLUMNS], exempted], ignore_index=True)
+    peer_groups = departments[["dept_code", "dept_type", "peer_group"]]
+    goals = goals[["goal_code", "goal_name", "mission_code", "mission_name"]]
+    keys = ["dept_code", "period"]
+    parts = []
+    for period_type in config["periods"]["types"]:
+        window = config["periods"]["month_window"] if period_type == "month" else 1
+        decay = config["periods"].get("month_decay")
+        baseline = pool(indicator_values, period_type, window, exclusions, decay).merge(peer_groups, on="dept_code")
+        scored = pool(indicator_values, period_type, window, with_exemptions, decay).merge(peer_groups, on="dept_code")
+        scored = _scoring_input(scored, baseline, set(exempted["reason"]))
+        affected = scored.loc[scored["exempted"], keys].drop_duplicates()
+        baseline = _scoring_input(baseline.merge(affected, on=keys), baseline, set())
+        for tree in TREES:
+            states, specs = _catalogue_states(scored.merge(goals, how="left", on="goal_code"), config, tree)
+            items = _score_tree(scored, states, specs)
+            items["baseline_score"], items["baseline_contribution"] = items["score"], items["contribution"]
+            items["baseline_status"] = items["status"]
+            if len(affected):
+                reference = _score_tree(baseline, states, specs).set_index(keys + ["item"])
+                index = pd.MultiIndex.from_frame(items[keys + ["item"]])
+                found = index.isin(reference.index)
+                reference = reference.reindex(index[found])
+                items.loc[found, "baseline_score"] = reference["score"].to_numpy()
+                items.loc[found, "baseline_contribution"] = reference["contribution"].to_numpy()
+                items.loc[found, "baseline_status"] = reference["status"].to_numpy()
+            parts.append(items.assign(tree=tree, period_type=period_type))
+    items = pd.concat(parts, ignore_index=True)
+    items["score"] = items["score"].clip(0, 100)
     return items[list(ITEM_SCHEMA)].reset_index(drop=True)
 
 
-def _node_names() -> dict[str, str]:
-    config = load_config()
-    names = {"overall": config["evaluation_360"]["name"], "composite": config["composite"]["name"], "goals": "使命-目标综合"}
-    names |= {f"dimension:{d}": v["name"] for d, v in config["composite"]["dimensions"].items()}
-    names |= {f"360:{c}": v["name"] for c, v in config["evaluation_360"]["components"].items()}
-    names |= {f"{APPRAISAL_PREFIX}{e}": f"{e} 评价" for e in ("superior", "third_party", "peer", "self")}
-    return names
+def _scoring_input(frame: pd.DataFrame, reference: pd.DataFrame, exemption_reasons: set[str]) -> pd.DataFrame:
+    """Pooled values with credibility-weighted rates (priors from ``reference``, the pool without 容错
+    exemptions), the precedence of independent sources and the exclusion of indicators whose months were
+    all taken out."""
+    frame = frame.copy()
+    rates = frame["aggregation"].eq("rate")
+    by = ["indicator_code", "period_type", "period"]
+    weighted = credibility_weighted(frame[rates], by, reference[reference["aggregation"].eq("rate")])
+    frame["raw_value"] = frame["value"]
+    for column in ("raw_value", "prior_value", "shrinkage", "value"):
+        frame.loc[rates, column] = weighted[column]
+    frame["excluded"] = frame["value"].isna() & (frame["months_excluded"] > 0)
+    frame["exempted"] = frame["exclusion_reason"].fillna("").map(
+        lambda text: any(part in exemption_reasons for part in text.split("；")))
+    return _independent_first(frame)
+
+
+def _independent_first(frame: pd.DataFrame) -> pd.DataFrame:
+    """A self-reported indicator is excluded where an independent indicator it names has data that period."""
+    keys = ["dept_code", "period_type", "period"]
+    claims = frame.loc[frame["self_reported"] & frame["independent_indicators"].fillna("").ne(""),
+                       keys + ["independent_indicators"]]
+    if claims.empty:
+        return frame
+    wanted = claims.assign(indicator_code=claims["independent_indicators"].str.split("|")).explode("indicator_code")
+    present = frame.loc[frame["value"].notna(), keys + ["indicator_code", "indicator_name"]]
+    measured = (wanted.reset_index().merge(present, on=keys + ["indicator_code"])
+                .groupby("index")["indicator_name"].agg("、".join))
+    reason = "独立来源（" + measured + "）有数据，以其为准，自报值不计分"
+    earlier = frame.loc[measured.index, "exclusion_reason"]
+    frame.loc[measured.index, "exclusion_reason"] = (earlier + "；").where(earlier.notna(), "") + reason
+    frame.loc[measured.index, "excluded"] = True
+    return frame
+
+
+def _score_tree(frame: pd.DataFrame, states: pd.DataFrame, specs: list[dict]) -> pd.DataFrame:
+    """Engine items of one tree for every department and period of ``frame``, one engine run per spec."""
+    keyed = frame.merge(states, on=["dept_type", "period"])
+    parts = []
+    for state, subset in keyed.groupby("state", sort=True):
+        spec = specs[state]
+        known = subset[subset["indicator_code"].isin(spec["indicators"])]
+        excluded = known[known["excluded"]]
+        result = score(known[["dept_code", "period", "indicator_code", "value"]], spec,
+                       exclusions=excluded.assign(reason=excluded["exclusion_reason"].fillna("已排除"))
+                       [["dept_code", "period", "indicator_code", "reason"]] if len(excluded) else None)
+        parts.append(_label_items(result.to_long(), known, spec))
+    if not parts:
+        return pd.DataFrame(columns=[c for c in ITEM_SCHEMA if c not in ("tree", "period_type", "baseline_score",
+                                                                         "baseline_contribution", "baseline_status")])
+    return pd.concat(parts, ignore_index=True)
+
+
+def _catalogue_states(catalogue: pd.DataFrame, config: dict, tree: str) -> tuple[pd.DataFrame, list[dict]]:
+    """Distinct specs over department types and periods: (dept_type, period, state) and the spec of each state.
+    Types with the same catalogue share a spec, so they are scored in one engine run; a (type, period) whose
+    tree would be empty has no state."""
+    columns = ["indicator_code", "indicator_name", "dimension", "goal_code", "goal_name", "mission_code",
+               "mission_name", "direction", "target", "weight", "self_reported", "scored_in"]
+    catalogue = catalogue.drop_duplicates(["dept_type", "period", "indicator_code"]).sort_values("indicator_code")
+    signature = catalogue[columns].astype(str).agg("|".join, axis=1).groupby(
+        [catalogue["dept_type"], catalogue["period"]]).agg("\n".join).rename("signature").reset_index()
+    first = signature.drop_duplicates("signature")
+    specs, state_of_signature = [], {}
+    for dept_type, period, text in first.itertuples(index=False, name=None):
+        rows = catalogue[(catalogue["dept_type"] == dept_type) & (catalogue["period"] == period)]
+        spec = indicator_spec(rows[columns].to_dict("records"), config, tree)
+        if spec["indicators"]:  # an empty tree (e.g. goals without composite indicators) has no state
+            state_of_signature[text] = len(specs)
+            specs.append(spec)
+    signature["state"] = signature["signature"].map(state_of_signature)
+    states = signature.dropna(subset=["state"]).astype({"state": int})
+    return states[["dept_type", "period", "state"]], specs
+
+
+def _label_items(long: pd.DataFrame, known: pd.DataFrame, spec: dict) -> pd.DataFrame:
+    """Engine items with the catalogue's and the pooling's columns for indicators, plain types, node names."""
+    for column in ("item", "kind", "parent", "status", "dept_code", "period"):
+        long[column] = long[column].astype(str)
+    long["parent"] = long["parent"].replace({"nan": None, "": None})
+    inputs = known.rename(columns={"indicator_code": "item", "value": "input_value"})[
+        ["dept_code", "period", "item", "dimension", "self_reported", "direction", "target", "sample_size",
+         "months_with_data", "raw_value", "prior_value", "shrinkage", "input_value", "months_excluded", "exempted",
+         "exclusion_reason"]]
+    items = long.merge(inputs, how="left", on=["dept_code", "period", "item"])
+    is_indicator = items["kind"].eq("indicator")
+    items["indicator_code"] = items["item"].where(is_indicator)
+    names = {**{code: body["name"] for code, body in spec["indicators"].items()},
+             **{node: body.get("name", node) for node, body in spec["nodes"].items()}}
+    items["item_name"] = items["item"].map(names).fillna(items["item"])
+    items["exempted"] = items["exempted"].fillna(False).astype(bool) & items["status"].eq("excluded")
+    return items.rename(columns={"value": "score", "input_value": "value"}).drop(
+        columns=["raw", "treated", "winsorised", "excluded_reason"])
 
 
 def dept_score_table(items: pd.DataFrame, departments: pd.DataFrame, config: dict | None = None) -> pd.DataFrame:
-    """One row per department × month: composite, dimensions, 360 components, overall, grade, ranks."""
+    """One row per department × period: published scores (四舍五入 to the configured decimals, within 0–100),
+    coverage, status, self-reported share, grade and ranks, all decided on the published overall score."""
     config = config or load_config()
+    decimals = config["publish"]["decimals"]
     main = items[items["tree"] == "overall"]
-    keys = ["dept_code", "period"]
+    keys = ["dept_code", "period_type", "period"]
     nodes = main[main["kind"] == "node"]
     wide = nodes.pivot(index=keys, columns="item", values="score")
     coverage = nodes.pivot(index=keys, columns="item", values="coverage")
     status = nodes.pivot(index=keys, columns="item", values="status")
     table = pd.DataFrame(index=wide.index)
-    table["composite_score"] = wide["composite"]
-    for dimension in DIMENSIONS:
-        table[f"{dimension}_score"] = wide.get(f"dimension:{dimension}")
-    table["superior_score"] = wide["composite"]
-    for component in ("recipients", "third_party", "peer_self"):
-        table[f"{component}_score"] = wide.get(f"360:{component}")
-    table["overall_score"] = wide["overall"]
-    table["composite_coverage"] = coverage["composite"]
-    table["composite_status"] = status["composite"]
+    node_of = {"overall": "overall", "composite": "composite", **{d: f"dimension:{d}" for d in DIMENSIONS},
+               **{c: f"360:{c}" for c in COMPONENTS}}
+    for name, node in node_of.items():
+        table[f"{name}_score"] = published(wide[node], decimals) if node in wide else np.nan
+    table["composite_coverage"] = coverage.get("composite")
+    table["composite_status"] = status.get("composite")
     table["overall_coverage"] = coverage["overall"]
     table["overall_status"] = status["overall"]
-    indicators = main[main["kind"] == "indicator"].assign(has_data=lambda f: f["raw"].notna())
-    catalogue = indicators[indicators["indicator_code"].notna()].groupby(keys)
-    table["n_indicators"] = catalogue.size()
-    table["n_indicators_with_data"] = catalogue["has_data"].sum()
-    table["n_exempted"] = catalogue["exempted"].sum()
-    table = table.reset_index().merge(departments[["dept_code", "dept_type", "region_code"]], on="dept_code")
-    published = table["overall_score"].round(config["grades"]["decimals"])
-    table["grade"] = grade(published)
-    table["rank_in_type"] = rank_within(table.assign(s=published), "s", by=["period", "dept_type"]).array
-    table["rank_in_region"] = rank_within(table.assign(s=published), "s", by=["period", "region_code"]).array
-    scored = table["overall_score"].notna()
-    table["n_scored_in_type"] = scored.groupby([table["period"], table["dept_type"]]).transform("sum").astype(int)
-    table["n_scored_in_region"] = scored.groupby([table["period"], table["region_code"]]).transform("sum").astype(int)
-    return table.sort_values(keys)[list(SCORE_SCHEMA)].reset_index(drop=True)
+    indicators = main[main["kind"] == "indicator"]
+    by_row = indicators.groupby(keys)
+    table["self_reported_share"] = (indicators["effective_weight"].where(indicators["self_reported"].fillna(False), 0.0)
+                                    .groupby([indicators[k] for k in keys]).sum())
+    table["self_reported_share"] = table["self_reported_share"].where(table["overall_score"].notna())
+    table["n_indicators"] = by_row.size()
+    table["n_indicators_with_data"] = by_row["value"].count()
+    table["n_exempted"] = by_row["exempted"].sum()
+    table = table.reset_index().merge(departments[["dept_code", "dept_name", "dept_type", "dept_type_name", "peer_group",
+                                                   "peer_group_name", "region_code", "region_name"]], on="dept_code")
+    table["period_type_name"] = table["period_type"].map(PERIOD_TYPE_NAMES)
+    table["grade"] = grade(table["overall_score"])
+    for group, rank_column, count_column in (("peer_group", "rank_in_peer_group", "n_scored_in_peer_group"),
+                                             ("region_code", "rank_in_region", "n_scored_in_region")):
+        by = ["period_type", "period", group]
+        table[rank_column] = rank_within(table, "overall_score", by=by).array
+        table[count_column] = table["overall_score"].notna().groupby([table[c] for c in by]).transform("sum").astype(int)
+    table = table.assign(order=table["period_type"].map(PERIOD_TYPES.index)).sort_values(["order", "period", "dept_code"])
+    return table[list(SCORE_SCHEMA)].reset_index(drop=True)
+
+
+def published(scores: pd.Series, decimals: int) -> pd.Series:
+    """A score as published: 四舍五入 (half up) to ``decimals`` and within 0–100."""
+    return pd.Series(half_up(scores.to_numpy(dtype=float), decimals), index=scores.index).clip(0, 100)

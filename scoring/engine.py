@@ -226,6 +226,8 @@ def score(values: pd.DataFrame, spec, exclusions: pd.DataFrame | None = None) ->
                 np.column_stack([applicable[c] for c in child_ids]),
                 node.min_coverage,
                 child_names=child_ids,
+                capped=np.array([c in node.cap for c in child_ids]) if node.cap else None,
+                max_share=node.max_share,
             )
         except ScoringError as exc:
             raise ScoringError(f"node '{node_id}': {exc}") from exc

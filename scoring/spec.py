@@ -24,7 +24,7 @@ TOP_KEYS = {"version", "name", "description", "columns", "reference", "defaults"
 COLUMN_KEYS = ("unit", "period", "indicator", "value")
 DEFAULT_KEYS = {"min_coverage", "method", "direction", "normalise", "transform"}
 INDICATOR_KEYS = {"name", "description", "direction", "transform", "normalise"}
-NODE_KEYS = {"name", "description", "method", "children", "min_coverage"}
+NODE_KEYS = {"name", "description", "method", "children", "min_coverage", "cap"}
 TRANSFORMS = {
     "log": ((), ("variant",)),
     "winsorise": ((), ("skew", "kurtosis", "max_points", "fallback")),
@@ -55,6 +55,9 @@ class NodeSpec:
     method: str
     children: tuple[tuple[str, float], ...]
     min_coverage: float
+    cap: tuple[str, ...] = ()
+    """Children whose weight together may be at most ``max_share`` of the node's (see aggregate)."""
+    max_share: float | None = None
 
 
 @dataclass(frozen=True)
@@ -301,7 +304,30 @@ def _parse_node(node_id: str, body: Any, defaults: dict, problems: list[str]) ->
             )
             continue
         children.append((str(child), float(weight)))
-    return NodeSpec(node_id, str(body.get("name", node_id)), method, tuple(children), float(min_coverage or 0.0))
+    cap, max_share = _parse_cap(body.get("cap"), {c for c, _ in children}, where, problems)
+    return NodeSpec(node_id, str(body.get("name", node_id)), method, tuple(children), float(min_coverage or 0.0),
+                    cap, max_share)
+
+
+def _parse_cap(raw: Any, children: set[str], where: str, problems: list[str]) -> tuple[tuple[str, ...], float | None]:
+    """``cap: {children: [...], max_share: s}``: those children together carry at most share s (0 < s < 1)."""
+    if raw is None:
+        return (), None
+    if not isinstance(raw, dict) or set(raw) != {"children", "max_share"}:
+        problems.append(f"{where}: cap must be a mapping with exactly 'children' (a list of child ids) and 'max_share'")
+        return (), None
+    capped = raw["children"]
+    if not isinstance(capped, list) or not capped:
+        problems.append(f"{where}: cap.children must be a non-empty list of child ids")
+        return (), None
+    for child in capped:
+        if child not in children:
+            problems.append(f"{where}: cap.children names '{child}', which is not a child of the node")
+    share = raw["max_share"]
+    if not _is_number(share) or not 0 < share < 1:
+        problems.append(f"{where}: cap.max_share must be a share strictly between 0 and 1, got {share!r}")
+        return (), None
+    return tuple(str(c) for c in capped), float(share)
 
 
 def _check_hierarchy(nodes, indicators, declared_root, problems) -> tuple[str, tuple[str, ...], dict[str, str]]:

@@ -1,9 +1,12 @@
 """Planted cases: which departments, indicators and tenders carry a known truth, and stream faults.
 
 ``plan()`` picks the cases once per run (from the world's generator) and may bend the world (a
-divergence case lowers satisfaction while spending fast). Sources consult the plan while generating;
-``inject_stream_faults()`` adds duplicates, late events and malformed records to each emitted month.
-Everything planted is recorded in ``Plan.truth()`` — written only to the ground-truth file.
+divergence case lowers satisfaction while spending fast). Cases added later (the mid-year performance
+drop, out-of-rights appraisal scores) draw from a child generator spawned from the world's, so the
+cases and events that existed before them stay as they were. ``start_month()`` applies the plan's
+changes of hidden performance at the start of each month and records it; sources consult the plan while
+generating; ``inject_stream_faults()`` adds duplicates, late events and malformed records to each
+emitted month. Everything planted is recorded in ``Plan.truth()`` — written only to the ground-truth file.
 """
 from __future__ import annotations
 
@@ -73,9 +76,21 @@ class Plan:
     divergence: dict[int, str]
     disagreement: dict[int, float]
     benford: set[int]
+    extra_rng: np.random.Generator
+    drop_dept: int | None
+    drop_level: float | None
     duplicates: list[str] = field(default_factory=list)
     late: list[dict] = field(default_factory=list)
     malformed: list[dict] = field(default_factory=list)
+    out_of_rights: list[dict] = field(default_factory=list)
+    hidden: list[np.ndarray] = field(default_factory=list)
+    """Hidden performance of every department, one array per simulated month."""
+
+    def start_month(self, world: World, month: Month) -> None:
+        """Apply the performance drop from its first month, then record every department's hidden performance."""
+        if self.drop_dept is not None and month.index == self.cfg["performance_drop"]["first_month"]:
+            world.latent[self.drop_dept] = self.drop_level
+        self.hidden.append(world.latent.copy())
 
     def truth(self, world: World, first: Month) -> dict:
         """The planted cases with the ids a checker needs."""
@@ -98,6 +113,12 @@ class Plan:
             "spending_divergence": [{"dept_code": code[i], "direction": d} for i, d in sorted(self.divergence.items())],
             "self_report_disagreement": [{"dept_code": code[i], "indicator_code": "SR_POLICY_SATISFACTION",
                                           "gap_points": round(g, 2)} for i, g in sorted(self.disagreement.items())],
+            "performance_drop": None if self.drop_dept is None else {
+                "dept_code": code[self.drop_dept], "first_period": period(self.cfg["performance_drop"]["first_month"]),
+                "before": round(float(self.hidden[0][self.drop_dept]), 6), "after": round(float(self.drop_level), 6)},
+            "hidden_performance": {c: {period(m): round(float(level[i]), 6) for m, level in enumerate(self.hidden)}
+                                   for i, c in enumerate(code)},
+            "out_of_rights_scores": self.out_of_rights,
             "benford_fabrication": [{"dept_code": code[i],
                                      "fields": ["finance.budget_allocated.amount", "finance.disbursement.amount"]} for i in sorted(self.benford)],
             "duplicates": self.duplicates,
@@ -157,7 +178,15 @@ def plan(world: World, cfg: dict, months: int) -> Plan:
         rings.append(ring)
         ring_of_dept.update({i: ring for i in ring.dept_idx})
     world.state["ring_members"] = used
-    return Plan(cfg, fake, zombies, rings, ring_of_dept, med_dept, med_months, divergence, disagreement, benford)
+
+    extra_rng = world.rng.spawn(1)[0]
+    drop_cfg = cfg["performance_drop"]
+    taken = set(fake) | set(disagreement) | set(divergence) | benford | set(ring_of_dept) | {med_dept}
+    candidates = np.array([i for i in np.flatnonzero(world.latent >= drop_cfg["min_latent"]) if i not in taken])
+    drop_dept = int(extra_rng.choice(candidates)) if len(candidates) and drop_cfg["first_month"] < months else None
+    drop_level = None if drop_dept is None else max(0.0, float(world.latent[drop_dept]) - drop_cfg["drop"])
+    return Plan(cfg, fake, zombies, rings, ring_of_dept, med_dept, med_months, divergence, disagreement, benford,
+                extra_rng, drop_dept, drop_level)
 
 
 def inject_stream_faults(world: World, plan: Plan, batch: MonthEvents, late_pending: MonthEvents,

@@ -55,6 +55,7 @@ def simulate(sink, scale: str = "S", seed: int = 7, start: str = "2026-01", mont
         for m in range(months):
             month = Month(m, *month_bounds(first, m))
             batch = MonthEvents()
+            plan.start_month(world, month)
             for source in GENERATORS:
                 source.generate(world, month, batch, plan)
             batch.extend(pending)
@@ -72,7 +73,8 @@ def simulate(sink, scale: str = "S", seed: int = 7, start: str = "2026-01", mont
         truth_path = default_truth_path()
     if truth_path is not None:
         first_month = Month(0, *month_bounds(first, 0))
-        _write_truth(Path(truth_path), world, plan.truth(world, first_month), scale, seed, start, months, variant)
+        _write_truth(Path(truth_path), world, plan.hidden, plan.truth(world, first_month), scale, seed, start, months,
+                     variant)
     return written
 
 
@@ -83,12 +85,13 @@ def _write(sink, batch: MonthEvents, written: dict[str, int]) -> None:
         written[source] = written.get(source, 0) + count
 
 
-def _write_truth(path: Path, world: World, cases: dict, scale: str, seed: int, start: str, months: int,
-                variant: str | None) -> None:
+def _write_truth(path: Path, world: World, hidden: list[np.ndarray], cases: dict, scale: str, seed: int, start: str,
+                 months: int, variant: str | None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     truth = {
         "scale": scale, "seed": seed, "start": start, "months": months, **({"variant": variant} if variant else {}),
-        "latent_performance": {code: round(float(p), 6) for code, p in zip(world.codes, world.latent)},
+        # mean hidden performance over the simulated months (per month: ``hidden_performance``)
+        "latent_performance": {code: round(float(p), 6) for code, p in zip(world.codes, np.mean(hidden, axis=0))},
         "spending_efficiency": {code: round(float(e), 6) for code, e in zip(world.codes, world.efficiency)},
         **cases,
     }

@@ -44,7 +44,7 @@ def _expected_rates(events: list[dict]) -> dict[tuple[str, str], float]:
         month = datetime.fromisoformat(event["occurred_at"]).astimezone(shanghai).strftime("%Y-%m")
         closed[event["dept_code"], month] += 1
         on_time[event["dept_code"], month] += event["payload"]["on_time"]
-    return {key: on_time[key] / closed[key] for key in closed}
+    return {key: 100.0 * on_time[key] / closed[key] for key in closed}
 
 
 def _expected_indicators(events: list[dict]) -> dict[tuple[str, str, str], float]:
@@ -74,7 +74,7 @@ def test_mart_rates_equal_rates_recomputed_from_the_produced_events(simulated_pl
     assert invalid > 0 and resent > 0, "the simulator plants malformed records and re-sends"
 
     with platform.connect() as con:
-        rows = con.execute("select dept_code, strftime(month, '%Y-%m'), on_time_closure_rate "
+        rows = con.execute("select dept_code, period, on_time_closure_rate "
                            "from marts.fct_hotline_closure_monthly").fetchall()
         departments = con.execute("select count(*) from marts.dim_department").fetchone()[0]
         indicator_rows = con.execute(
@@ -85,8 +85,8 @@ def test_mart_rates_equal_rates_recomputed_from_the_produced_events(simulated_pl
     assert len(rows) == len(expected) > 0
     assert len({(d, m) for d, m, _ in rows}) == len(rows), "one row per (department, month)"
     for dept, month, rate in rows:
-        assert 0.0 <= rate <= 1.0
-        assert rate == pytest.approx(expected[dept, month], abs=1e-12)
+        assert 0.0 <= rate <= 100.0
+        assert rate == pytest.approx(expected[dept, month], abs=1e-9)
 
     # the same three catalogue indicators in fct_indicator_value, wherever they apply
     recomputed = _expected_indicators(events)

@@ -36,3 +36,11 @@ from {{ model }}
 where {{ column_name }} not in (
     select indicator_code from {{ ref('ref_indicators') }} where formula_model = '{{ model.identifier }}')
 {% endtest %}
+
+{#- Every group of `column_name` has at least `min_size` rows (e.g. no peer group of one department). -#}
+{% test min_group_size(model, column_name, min_size) %}
+select {{ column_name }}, count(*) as n
+from {{ model }}
+group by {{ column_name }}
+having count(*) < {{ min_size }}
+{% endtest %}

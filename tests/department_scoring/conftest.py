@@ -38,7 +38,7 @@ def scored_warehouse(tmp_path_factory):
         events, violations = scoring_events()
         land(events, cfg)
         result = pipeline.build(cfg)
-        yield {"cfg": cfg, "result": result, "violations": violations}
+        yield {"cfg": cfg, "result": result, "violations": violations, "events": events}
 
 
 @pytest.fixture(scope="session")

@@ -68,3 +68,25 @@ def test_balance_shares_the_geometric_penalty():
     contributions = result.local_weights[0] * result.balance[0] * np.array([100.0, 25.0])
     np.testing.assert_allclose(contributions, [40, 10])
     assert aggregate(np.array([[100.0, 25.0]]), np.ones(2)).balance[0] == 1.0
+
+
+def test_cap_limits_the_share_of_capped_children():
+    # children: independent 60 (w 1), self-reported 100 (w 3); the self-reported may carry at most 25 %
+    children = np.array([[60.0, 100.0], [60.0, NAN], [NAN, 100.0], [60.0, 100.0]])
+    weights = np.array([1.0, 3.0])
+    result = aggregate(children, weights, capped=np.array([False, True]), max_share=0.25)
+    assert result.score[0] == pytest.approx(0.75 * 60 + 0.25 * 100)
+    np.testing.assert_allclose(result.local_weights[0], [0.75, 0.25])
+    assert result.score[1] == pytest.approx(60)
+    assert np.isnan(result.score[2]) and status(result)[2] == "capped"
+    assert result.coverage[2] == pytest.approx(0.75)  # coverage still on declared weights
+    under = aggregate(np.array([[60.0, 100.0]]), np.array([3.0, 1.0]), capped=np.array([False, True]), max_share=0.4)
+    assert under.score[0] == pytest.approx(70)  # 25 % < 40 %: weights as declared
+
+
+def test_cap_keeps_contributions_adding_up():
+    result = aggregate(np.array([[50.0, 90.0, 70.0]]), np.array([1.0, 2.0, 2.0]),
+                       capped=np.array([False, True, True]), max_share=0.3)
+    assert result.local_weights[0].sum() == pytest.approx(1.0)
+    assert result.local_weights[0][1:].sum() == pytest.approx(0.3)
+    assert result.score[0] == pytest.approx((result.local_weights[0] * [50, 90, 70]).sum())

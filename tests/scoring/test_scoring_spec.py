@@ -144,3 +144,14 @@ def test_the_example_in_spec_md_is_valid():
     )
     top = score(values, spec).top
     assert top[("A", "2024-06")] > top[("B", "2024-06")]
+
+
+def test_cap_is_checked(spec_dict):
+    spec_dict["nodes"]["g1"]["cap"] = {"children": ["b"], "max_share": 0.25}
+    assert parse_spec(spec_dict).nodes["g1"].cap == ("b",)
+    spec_dict["nodes"]["g1"]["cap"] = {"children": ["c"], "max_share": 1.5}
+    text = problems_of(spec_dict)
+    assert "cap.children names 'c', which is not a child of the node" in text
+    assert "cap.max_share must be a share strictly between 0 and 1" in text
+    spec_dict["nodes"]["g1"]["cap"] = {"children": ["b"]}
+    assert "cap must be a mapping with exactly 'children'" in problems_of(spec_dict)

@@ -26,7 +26,8 @@ def _kpis(run, code: str) -> dict[str, dict[str, float]]:
 def test_truth_lists_every_case(xs_run):
     truth = xs_run.truth
     for case in ("fake_satisfaction", "zombie_indicators", "collusive_rings", "spending_divergence",
-                 "self_report_disagreement", "benford_fabrication", "duplicates", "late_events", "malformed"):
+                 "self_report_disagreement", "benford_fabrication", "duplicates", "late_events", "malformed",
+                 "out_of_rights_scores", "hidden_performance"):
         assert truth[case], f"no planted {case}"
     assert truth["medical_dispute_anomaly"]["periods"]
 
@@ -102,6 +103,41 @@ def test_health_bureau_dispute_days_are_abnormal_for_consecutive_months(xs_run):
     assert closures and not any(closures)
 
 
+def test_one_department_truly_drops_mid_year_and_the_sources_show_it(xs_run):
+    drop = xs_run.truth["performance_drop"]
+    hidden = xs_run.truth["hidden_performance"]
+    assert set(hidden) == set(xs_run.truth["latent_performance"]) and all(len(m) == 6 for m in hidden.values())
+    own = hidden[drop["dept_code"]]
+    assert drop["before"] >= 0.7 and drop["before"] - drop["after"] == pytest.approx(0.4, abs=1e-6)
+    assert {v for p, v in own.items() if p < drop["first_period"]} == {drop["before"]}
+    assert {v for p, v in own.items() if p >= drop["first_period"]} == {drop["after"]}
+    constant = [d for d, months in hidden.items() if len(set(months.values())) == 1]
+    assert len(constant) == len(hidden) - 1, "every other department keeps its hidden performance"
+    kpis = _kpis(xs_run, "SR_DIGITAL_GOV_PROGRESS")[drop["dept_code"]]
+    before = np.mean([v for p, v in kpis.items() if p < drop["first_period"]])
+    after = np.mean([v for p, v in kpis.items() if p >= drop["first_period"]])
+    assert before - after > 10, "a self-report driven by hidden performance falls with it (gain 40 × 0.4)"
+    taken = {c["dept_code"] for case in ("fake_satisfaction", "self_report_disagreement", "spending_divergence",
+                                         "benford_fabrication") for c in xs_run.truth[case]}
+    assert drop["dept_code"] not in taken
+
+
+def test_some_appraisal_scores_fall_outside_the_rights_list(xs_run):
+    import csv
+    from jixiao.runtime.config import REPO_ROOT
+    with open(REPO_ROOT / "dbt_project" / "seeds" / "ref_evaluator_rights.csv", encoding="utf-8") as handle:
+        rights = {(r["evaluator_type"], r["appraisal_dimension"]) for r in csv.DictReader(handle)}
+    planted = {s["event_id"]: s for s in xs_run.truth["out_of_rights_scores"]}
+    scores = {e["event_id"]: e["payload"] for e in xs_run.events("appraisal", "score")}
+    assert planted and set(planted) <= set(scores)
+    assert {p["period"] for p in planted.values()} == {"2026-03", "2026-06"}, "some in every appraisal round"
+    for event_id, case in planted.items():
+        assert (scores[event_id]["evaluator_type"], scores[event_id]["dimension"]) not in rights
+        assert scores[event_id]["dimension"] == case["dimension"]
+    ordinary = [p for e, p in scores.items() if e not in planted]
+    assert all((p["evaluator_type"], p["dimension"]) in rights for p in ordinary)
+
+
 def test_fabricated_amounts_break_benford(xs_run):
     fabricated = {c["dept_code"] for c in xs_run.truth["benford_fabrication"]}
     digits = {True: [], False: []}
@@ -174,7 +210,8 @@ def test_divergence_and_disagreement_show_in_the_independent_sources(xs_run):
 @pytest.mark.parametrize("rate", [0.0, 0.02])
 def test_planted_rates_are_configurable(tmp_path, rate):
     overrides = {"duplicates": {"event_rate": rate}, "malformed": {"event_rate": rate},
-                 "late_events": {"event_rate": rate}, "fake_satisfaction": {"dept_rate": rate}}
+                 "late_events": {"event_rate": rate}, "fake_satisfaction": {"dept_rate": rate},
+                 "out_of_rights_scores": {"dept_rate": rate}}
     run = run_to(tmp_path, months=1, planted_overrides=overrides)
     total = sum(run.produced.values())
     for case in ("duplicates", "malformed", "late_events"):
@@ -183,5 +220,6 @@ def test_planted_rates_are_configurable(tmp_path, rate):
         else:
             assert 0.4 * rate * total < len(run.truth[case]) < 2 * rate * total
     assert (len(run.truth["fake_satisfaction"]) == 0) == (rate == 0)
+    assert run.truth["out_of_rights_scores"] == [], "no appraisal round in a one-month run"
     assert load_config(overrides=overrides)["duplicates"]["event_rate"] == rate
     assert orjson.loads(orjson.dumps(run.truth))  # plain JSON

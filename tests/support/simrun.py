@@ -16,8 +16,10 @@ SEED = 20260101
 MONTHS = 6
 OVERRIDES = {"malformed": {"event_rate": 0.004}, "benford_fabrication": {"dept_rate": 0.4},
              "self_report_disagreement": {"dept_rate": 0.3},
-             "collusive_bidding": {"rigged_tenders_per_month": 8, "audit_confirm_rate": 0.5}}
-"""Enough malformed records, fabricated amounts, disagreeing departments and confirmed rings to see in XS."""
+             "collusive_bidding": {"rigged_tenders_per_month": 8, "audit_confirm_rate": 0.5},
+             "performance_drop": {"first_month": 3}}
+"""Enough malformed records, fabricated amounts, disagreeing departments and confirmed rings to see in XS, and
+the performance drop within the six months."""
 
 
 @dataclass

@@ -35,3 +35,32 @@ def test_self_reported_indicators_exist_in_the_contract():
     reported = {k["code"] for k in yaml.safe_load((REPO_ROOT / "contracts" / "self_reported_kpis.yaml").read_text("utf-8"))}
     catalogue = {r["indicator_code"] for r in _rows("ref_indicators") if r["formula_model"] == "int_gov_oa__self_reported_values"}
     assert catalogue == reported
+
+
+def test_scoring_attributes_count_each_indicator_once_and_self_reports_as_such():
+    rows = _rows("ref_indicators")
+    by_code = {r["indicator_code"]: r for r in rows}
+    self_reported = {c for c, r in by_code.items() if r["self_reported"] == "true"}
+    assert {c for c in by_code if c.startswith("SR_")} | {"APPRAISAL_SELF"} == self_reported
+    parts = {c: r["scored_in"] for c, r in by_code.items() if r["scored_in"] != "composite"}
+    assert parts == {"APPRAISAL_SUPERIOR": "360:superior", "REVIEW_SATISFACTION": "360:recipients",
+                     "HOTLINE_SATISFACTION": "360:recipients", "APPRAISAL_THIRD_PARTY": "360:third_party",
+                     "APPRAISAL_PEER": "360:peer_self", "APPRAISAL_SELF": "360:peer_self"}
+    for code, row in by_code.items():
+        for independent in filter(None, row["independent_indicators"].split("|")):
+            assert code in self_reported and independent in by_code and independent not in self_reported
+        if row["unit"] == "%" and code != "SR_REVENUE_GROWTH":
+            assert (row["min_value"], row["max_value"]) == ("0", "100"), code
+    assert {c for c, r in by_code.items() if r["target_basis"] == "year_to_date"} == {"BUDGET_EXECUTION",
+                                                                                      "SPECIAL_FUND_DISBURSEMENT"}
+
+
+def test_every_department_type_has_a_peer_group_of_three_or_more():
+    departments = _rows("ref_departments")
+    mapped = {r["dept_type"]: r["peer_group"] for r in _rows("ref_peer_groups")}
+    sizes: dict[str, int] = {}
+    for d in departments:
+        group = mapped.get(d["dept_type"], d["dept_type"])
+        sizes[group] = sizes.get(group, 0) + 1
+    assert min(sizes.values()) >= 3
+    assert mapped["YJJ"] == mapped["SCJG"], "药品监督管理局 (one, at province level) is ranked with 市场监管"

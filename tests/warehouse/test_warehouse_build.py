@@ -74,12 +74,13 @@ def test_every_department_has_every_applicable_indicator_and_period(con):
     assert periods == 3
     missing = con.execute("""
         with catalogue as (select * from reference.ref_indicators),
-             periods as (select distinct period_month from marts.fct_indicator_value)
+             periods as (select distinct period, strptime(period, '%Y-%m')::date as first_day
+                         from marts.fct_indicator_value)
         select count(*) from marts.dim_department d cross join periods p
-        join catalogue c on c.valid_from <= p.period_month and (c.valid_to is null or p.period_month < c.valid_to)
+        join catalogue c on c.valid_from <= p.first_day and (c.valid_to is null or p.first_day < c.valid_to)
          and (coalesce(c.dept_types, '') = '' or list_contains(string_split(c.dept_types, '|'), d.dept_type))
         anti join marts.fct_indicator_value f
-          on f.dept_code = d.dept_code and f.indicator_code = c.indicator_code and f.period_month = p.period_month
+          on f.dept_code = d.dept_code and f.indicator_code = c.indicator_code and f.period = p.period
     """).fetchone()[0]
     assert missing == 0
     no_data = con.execute("select count(*) from marts.fct_indicator_value where not has_data and value is null").fetchone()[0]
@@ -87,6 +88,20 @@ def test_every_department_has_every_applicable_indicator_and_period(con):
     dimensions = {r[0] for r in con.execute("select distinct dimension from marts.fct_dept_portrait").fetchall()}
     assert dimensions == {"mission", "strategy", "public", "process", "growth"}
     assert con.execute("select count(distinct dept_code) from marts.fct_dept_portrait").fetchone()[0] == departments
+
+
+def test_definitions_year_to_date_targets_bounds_and_months_without_posts(con):
+    targets = dict(con.execute("select period, any_value(target) from marts.fct_indicator_value "
+                               "where indicator_code = 'BUDGET_EXECUTION' group by period").fetchall())
+    assert targets == {"2026-01": 7.5, "2026-02": 15.0, "2026-03": 22.5}, "序时进度: 90 % × months elapsed / 12"
+    out_of_bounds = con.execute("""select count(*) from marts.fct_indicator_value
+                                   where unit = '%' and indicator_code <> 'SR_REVENUE_GROWTH'
+                                     and (value < 0 or value > 100)""").fetchone()[0]
+    assert out_of_bounds == 0
+    posts = con.execute("""select count(*) filter (where not has_data), count(*) filter (where value = 0),
+                                  count(*) filter (where value > 0)
+                           from marts.fct_indicator_value where indicator_code = 'OPINION_POSTS'""").fetchone()
+    assert posts[0] == 0 and posts[1] > 0 and posts[2] > 0, "no post about a department is 0 posts, not no data"
 
 
 def test_reweighting_keeps_earlier_periods(con):

@@ -1,4 +1,5 @@
--- 审计整改率 and 审计问题资金追回率, cumulative to the end of each month with audit activity, per audited department.
+-- 审计整改率 and 审计问题资金追回率, cumulative to the end of each month the source reported, per audited department
+-- from its first finding (a month without audit activity carries the cumulative state forward).
 with findings as (
     select * from {{ ref('stg_audit__findings') }}
     qualify row_number() over (partition by finding_id order by occurred_at, event_id) = 1
@@ -21,10 +22,16 @@ finding_status as (
     left join rectifications on findings.finding_id = rectifications.finding_id
 ),
 
-months as (
-    select distinct dept_code, found_month as period_month from finding_status
+source_months as (
+    select found_month as period_month from finding_status
     union
-    select distinct dept_code, rectified_month from finding_status where rectified_month is not null
+    select rectified_month from finding_status where rectified_month is not null
+),
+
+months as (
+    select firsts.dept_code, source_months.period_month
+    from (select dept_code, min(found_month) as first_month from finding_status group by all) as firsts
+    join source_months on source_months.period_month >= firsts.first_month
 ),
 
 as_of_month as (

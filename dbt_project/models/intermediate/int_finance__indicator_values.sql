@@ -1,4 +1,6 @@
--- 预算执行率 and 专项资金拨付率: disbursed / allocated, year to date, per department and business month.
+-- 预算执行率 and 专项资金拨付率: disbursed / allocated, year to date, per department and business month — every month
+-- the source reported, from the department's first movement of the fiscal year (a month without a movement
+-- carries the year-to-date figure forward).
 with allocations as (
     select * from {{ ref('stg_finance__budget_allocations') }}
 ),
@@ -20,10 +22,24 @@ movements as (
     left join special_projects on disbursements.project_id = special_projects.project_id
 ),
 
+source_months as (
+    select distinct period_month from movements
+),
+
+months as (
+    select firsts.dept_code, source_months.period_month
+    from (select dept_code, year(period_month) as fiscal_year, min(period_month) as first_month
+          from movements group by all) as firsts
+    join source_months
+      on year(source_months.period_month) = firsts.fiscal_year and source_months.period_month >= firsts.first_month
+),
+
 monthly as (
-    select dept_code, period_month, sum(allocated) as allocated, sum(special_allocated) as special_allocated,
-           sum(disbursed) as disbursed, sum(special_disbursed) as special_disbursed
-    from movements
+    select months.dept_code, months.period_month, coalesce(sum(allocated), 0) as allocated,
+           coalesce(sum(special_allocated), 0) as special_allocated, coalesce(sum(disbursed), 0) as disbursed,
+           coalesce(sum(special_disbursed), 0) as special_disbursed
+    from months
+    left join movements using (dept_code, period_month)
     group by all
 ),
 

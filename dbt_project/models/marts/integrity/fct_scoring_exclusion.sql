@@ -1,6 +1,6 @@
 -- 计分剔除: department × indicator × month values the data-validity rules take out of scoring, with the rule and the
--- reason. The scoring engine excludes them like 容错 exemptions (int_dept_scoring__items), so every one shows in
--- fct_dept_score_contribution (exempted, exemption = the reason).
+-- reason. The scoring engine excludes them from every window (fct_dept_score_contribution), so every one shows in
+-- fct_dept_score_contribution (status excluded, exclusion_reason = the reason).
 with zombies as (
     select
         exclusions.dept_code, exclusions.indicator_code, exclusions.period, 'zombie' as rule,

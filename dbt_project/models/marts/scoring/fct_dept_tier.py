@@ -1,4 +1,4 @@
-"""Result-use tier of each department and month, with its rule, reason and partner (scoring/tiers.py)."""
+"""Result-use tier of each department and period, with its rule, reason and partner (scoring/tiers.py)."""
 from jixiao.scoring.department import empty_table_sql
 from jixiao.scoring.tiers import TIER_SCHEMA, assign_tiers
 
