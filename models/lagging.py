@@ -37,11 +37,13 @@ def month_index(period: pd.Series) -> pd.Series:
 def panel(scores: pd.DataFrame) -> pd.DataFrame:
     """Department × month rows with FEATURES and ``next_bottom`` (NaN where the next month is unknown)."""
     below = bottom_threshold()
-    frame = scores[["dept_code", "period", "overall_score", *DIMENSIONS, "rank_in_type", "n_scored_in_type"]].copy()
+    monthly = scores[scores["period_type"] == "month"]
+    frame = monthly[["dept_code", "period", "overall_score", *DIMENSIONS, "rank_in_peer_group",
+                     "n_scored_in_peer_group"]].copy()
     frame = frame[frame["overall_score"].notna()].copy()
     frame["month"] = month_index(frame["period"])
     frame = frame.sort_values(["dept_code", "month"]).reset_index(drop=True)
-    frame["rank_share_in_type"] = (frame["rank_in_type"] / frame["n_scored_in_type"]).astype(float)
+    frame["rank_share_in_type"] = (frame["rank_in_peer_group"] / frame["n_scored_in_peer_group"]).astype(float)
     frame["is_bottom"] = (frame["overall_score"] < below).astype(float)
     grouped = frame.groupby("dept_code", sort=False)
     previous = grouped["overall_score"].shift(1)

@@ -24,7 +24,7 @@ import duckdb
 from jixiao.runtime.config import BUSINESS_TZ, Settings
 
 SNAPSHOT_MARTS = ("fct_dept_score", "fct_dept_tier", "fct_partner_pair")
-"""The marts whose rows of the period are frozen (each has a ``period`` column, 'YYYY-MM')."""
+"""The marts whose monthly rows of the period are frozen (``period_type`` 'month', ``period`` 'YYYY-MM')."""
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -48,7 +48,8 @@ def scored_periods(cfg: Settings) -> list[str]:
     """Periods with at least one graded department in the published warehouse, oldest first."""
     with duckdb.connect(str(cfg.warehouse_path), read_only=True) as con:
         return [row[0] for row in con.execute(
-            "select distinct period from marts.fct_dept_score where grade is not null order by period").fetchall()]
+            "select distinct period from marts.fct_dept_score where period_type = 'month' and grade is not null "
+            "order by period").fetchall()]
 
 
 def resolve_period(requested: str, cfg: Settings, logical_date: datetime | None = None) -> str:
@@ -91,9 +92,10 @@ def close_period(cfg: Settings, period: str, closed_by: str) -> dict:
     with duckdb.connect(str(cfg.warehouse_path), read_only=True) as con:
         for mart in SNAPSHOT_MARTS:
             path = staging / f"{mart}.parquet"
-            con.execute(f"copy (select * from marts.{mart} where period = $period) to '{path}' "
-                        "(format parquet, compression zstd)", {"period": period})
-            rows = con.execute(f"select count(*) from marts.{mart} where period = ?", [period]).fetchone()[0]
+            con.execute(f"copy (select * from marts.{mart} where period_type = 'month' and period = $period) "
+                        f"to '{path}' (format parquet, compression zstd)", {"period": period})
+            rows = con.execute(f"select count(*) from marts.{mart} where period_type = 'month' and period = ?",
+                               [period]).fetchone()[0]
             tables[mart] = {"rows": rows, "sha256": _sha256(path)}
     manifest = {"period": period, "closed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "closed_by": closed_by, "tables": tables}
@@ -122,12 +124,12 @@ def _closed(cfg: Settings) -> list[tuple[Path, dict]]:
 
 FROZEN_COLUMNS = """
     period varchar, dept_code varchar, dept_name varchar, dept_type varchar, overall_score double, grade varchar,
-    tier_code varchar, tier varchar, reason varchar, partner_dept_code varchar, rank_in_type bigint,
-    n_scored_in_type bigint, closed_at timestamptz, closed_by varchar
+    tier_code varchar, tier varchar, reason varchar, partner_dept_code varchar, rank_in_peer_group bigint,
+    n_scored_in_peer_group bigint, closed_at timestamptz, closed_by varchar
 """
 FROZEN_RESULT = """
     select s.period, s.dept_code, d.dept_name, s.dept_type, s.overall_score, s.grade, t.tier_code, t.tier,
-           t.reason, t.partner_dept_code, s.rank_in_type, s.n_scored_in_type,
+           t.reason, t.partner_dept_code, s.rank_in_peer_group, s.n_scored_in_peer_group,
            cast($closed_at as timestamptz) as closed_at, $closed_by as closed_by
     from read_parquet($score) s
     join read_parquet($tier) t using (dept_code, period)
@@ -142,7 +144,7 @@ NOTICE = """
              || tier || '。' || coalesce(reason, '')
              || coalesce('；帮扶伙伴 ' || partner_dept_code, '') as detail,
            json_object('overall_score', overall_score, 'grade', grade, 'tier_code', tier_code,
-                       'rank_in_type', rank_in_type, 'n_scored_in_type', n_scored_in_type,
+                       'rank_in_peer_group', rank_in_peer_group, 'n_scored_in_peer_group', n_scored_in_peer_group,
                        'partner_dept_code', partner_dept_code, 'closed_by', closed_by)::varchar as evidence,
            closed_at as raised_at
     from marts.fct_period_close

@@ -144,7 +144,7 @@ def load_period(con: duckdb.DuckDBPyConnection, period: str) -> PeriodData:
         departments=load_departments(con),
         scores={r["dept_code"]: r for r in _records(con, sources.SCORES, params)},
         score_history=history,
-        tiers={r["dept_code"]: r for r in _records(con, sources.TIERS + " where t.period = $period", params)}
+        tiers={r["dept_code"]: r for r in _records(con, sources.TIERS + " and t.period = $period", params)}
         if "fct_dept_tier" in tables else {},
         indicators=_group(_records(con, sources.INDICATORS, params)) if "fct_indicator_value" in tables else {},
         contributions=_group(_records(con, sources.CONTRIBUTIONS, params))

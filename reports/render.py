@@ -150,7 +150,7 @@ def _department_page(data: PeriodData, dept: dict, names: dict[str, str]) -> dic
     if score is not None:
         radar = charts.radar(labels, [score[f"{d}_score"] for d, _ in sources.DIMENSIONS],
                              [score[f"type_avg_{d}"] for d, _ in sources.DIMENSIONS],
-                             reference_label=f"{dept['dept_type_name']}平均")
+                             reference_label=f"{score['peer_group_name']}平均")
     indicators = _indicator_rows(data.indicators.get(code, []))
     return {
         "dept": dept, "score": score, "tier": data.tiers.get(code), "radar": radar,

@@ -21,30 +21,31 @@ DEPARTMENTS = """
     from marts.dim_department order by dept_code
 """
 
-PERIODS = "select distinct period from marts.fct_dept_score order by period"
+PERIODS = "select distinct period from marts.fct_dept_score where period_type = 'month' order by period"
 
 SCORES = """
     select * from (
-        select dept_code, period, dept_type, overall_score, grade, composite_score, composite_status, overall_status,
-               overall_coverage, composite_coverage, n_indicators, n_indicators_with_data, n_exempted,
-               rank_in_type, n_scored_in_type, rank_in_region, n_scored_in_region,
+        select dept_code, period, dept_type, peer_group, peer_group_name, overall_score, grade, composite_score,
+               composite_status, overall_status, overall_coverage, composite_coverage, n_indicators,
+               n_indicators_with_data, n_exempted, rank_in_peer_group, n_scored_in_peer_group, rank_in_region,
+               n_scored_in_region,
                rank() over (partition by period order by overall_score desc nulls last) as rank_in_province,
                count(overall_score) over (partition by period) as n_scored_in_province,
                {dimension_columns}, {type_averages}
         from marts.fct_dept_score
-        where period = $period
+        where period_type = 'month' and period = $period
     )
 """.format(
     dimension_columns=", ".join(f"{d}_score" for d, _ in DIMENSIONS),
-    type_averages=", ".join(f"avg({d}_score) over (partition by dept_type, period) as type_avg_{d}"
+    type_averages=", ".join(f"avg({d}_score) over (partition by peer_group, period) as type_avg_{d}"
                             for d, _ in DIMENSIONS),
 )
-"""Department scores of the page's period, with the same-type dimension averages (the radar's reference)."""
+"""Department scores of the page's month, with the peer group's dimension averages (the radar's reference)."""
 
 SCORE_HISTORY = """
     select dept_code, list(period order by period) as periods, list(overall_score order by period) as scores
     from marts.fct_dept_score
-    where period <= $period
+    where period_type = 'month' and period <= $period
     group by dept_code
 """
 """Each department's overall score in every period up to the page's (the trend)."""
@@ -53,26 +54,22 @@ TIERS = """
     select t.dept_code, t.period, t.tier_code, t.tier, t.reason, t.overall_score, t.partner_dept_code, t.partner_score,
            p.dept_name as partner_dept_name
     from marts.fct_dept_tier t left join marts.dim_department p on p.dept_code = t.partner_dept_code
+    where t.period_type = 'month'
 """
-
-AMOUNT_DENOMINATORS = ("BUDGET_EXECUTION", "SPECIAL_FUND_DISBURSEMENT", "AUDIT_RECOVERY", "AWARD_PRICE_SAVING",
-                       "BIZ_STARTUP_COMPRESSION")
-"""Indicators whose denominator is an amount (yuan, days), not a count of cases: they have no sample size.
-Until the score marts carry a sample-size column, every other indicator's denominator is its sample size."""
 
 INDICATORS = """
     select dept_code, indicator_code,
            max_by(indicator_name, period) as indicator_name, max_by(dimension, period) as dimension,
            max_by(unit, period) as unit, max_by(direction, period) as direction,
            max_by(target, period) as target, max_by(value, period) as value,
-           max_by(case when indicator_code not in ({amounts}) then denominator end, period) as sample_size,
+           max_by(sample_size, period) as sample_size,
            list(value order by period) as history
     from marts.fct_indicator_value
     where period <= $period
     group by dept_code, indicator_code
     having max(period) = $period
     order by dept_code, indicator_code
-""".format(amounts=", ".join(f"'{code}'" for code in AMOUNT_DENOMINATORS))
+"""
 """Each department's indicators in the page's period, with the value history up to it (the sparkline)."""
 
 CONTRIBUTIONS = """
@@ -82,10 +79,11 @@ CONTRIBUTIONS = """
     items as (
         select c.dept_code, c.item, coalesce(c.item_name, names.indicator_name, c.item) as item_name, c.kind, c.depth,
                c.score, c.weight, c.effective_weight, c.contribution,
-               c.effective_weight * 100 - c.contribution as lost, c.status, c.exempted, c.exemption
+               c.effective_weight * 100 - c.contribution as lost, c.status, c.exempted,
+               c.exclusion_reason as exemption
         from marts.fct_dept_score_contribution c
         left join names on names.indicator_code = coalesce(c.indicator_code, regexp_extract(c.item, '[^:]+$'))
-        where c.period = $period and c.tree = 'overall'
+        where c.period_type = 'month' and c.period = $period and c.tree = 'overall'
     ),
     leaves as (
         select *,

@@ -16,7 +16,7 @@ def _scores() -> dict[str, pd.DataFrame]:
     periods = [f"2026-{m:02d}" for m in range(1, 9)]
     rows = [{"dept_code": f"D{d}", "period": p, "overall_score": 50.0 + 5 * d + (m % 3), "mission_score": 70.0,
              "strategy_score": 70.0, "public_score": 70.0, "process_score": 70.0, "growth_score": 70.0,
-             "rank_in_type": 1, "n_scored_in_type": 6} for d in range(6) for m, p in enumerate(periods)]
+             "rank_in_peer_group": 1, "n_scored_in_peer_group": 6, "period_type": "month"} for d in range(6) for m, p in enumerate(periods)]
     return {"fct_dept_score": pd.DataFrame(rows)}
 
 

@@ -15,7 +15,7 @@ def _scores(series: dict[str, list[float | None]]) -> pd.DataFrame:
         for m, value in enumerate(values):
             if value is not None:
                 rows.append({"dept_code": dept, "period": f"2026-{m + 1:02d}", "overall_score": value, **DIMS,
-                             "rank_in_type": 1, "n_scored_in_type": 2})
+                             "rank_in_peer_group": 1, "n_scored_in_peer_group": 2, "period_type": "month"})
     return pd.DataFrame(rows)
 
 

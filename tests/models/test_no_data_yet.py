@@ -26,10 +26,10 @@ def test_empty_inputs_give_typed_empty_tables_and_no_artefacts(jx_home):
     routing = build.ticket_routing(tickets, pd.DataFrame({"dept_code": pd.Series(dtype=object),
                                                          "dept_type": pd.Series(dtype=object)}))
     assert routing.empty and list(routing.columns) == list(build.ROUTING)
-    scores = pd.DataFrame({c: pd.Series(dtype=float) for c in ("overall_score", "rank_in_type", "n_scored_in_type",
+    scores = pd.DataFrame({c: pd.Series(dtype=float) for c in ("overall_score", "rank_in_peer_group", "n_scored_in_peer_group",
                                                                "mission_score", "strategy_score", "public_score",
                                                                "process_score", "growth_score")})
-    scores["dept_code"], scores["period"] = pd.Series(dtype=object), pd.Series(dtype=object)
+    scores["dept_code"], scores["period"], scores["period_type"] = (pd.Series(dtype=object),) * 3
     lagging = build.lagging_risk(scores)
     assert lagging.empty and list(lagging.columns) == list(build.LAGGING)
     assert not (jx_home / "models").exists() or not any((jx_home / "models").iterdir())

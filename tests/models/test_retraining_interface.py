@@ -17,7 +17,7 @@ from jixiao.runtime.config import settings
 def warehouse(jx_home):
     """A published warehouse holding only marts.fct_dept_score: ten departments over eight months."""
     rows = [{"dept_code": f"D{d}", "period": f"2026-{m:02d}", "overall_score": 45.0 + 4 * d + 3 * ((d + m) % 3),
-             **{c: 70.0 for c in lagging.DIMENSIONS}, "rank_in_type": 1 + d % 5, "n_scored_in_type": 5}
+             **{c: 70.0 for c in lagging.DIMENSIONS}, "rank_in_peer_group": 1 + d % 5, "n_scored_in_peer_group": 5, "period_type": "month"}
             for d in range(10) for m in range(1, 9)]
     cfg = settings()
     cfg.warehouse_dir.mkdir(parents=True)

@@ -20,21 +20,22 @@ def make_warehouse(path: Path, departments: int = 3, periods: tuple[str, ...] = 
                          for i in range(departments)])
         con.execute(f"""
             create table marts.fct_dept_score as
-            select d.dept_code, p.period, d.dept_type,
+            select d.dept_code, 'month' as period_type, p.period, d.dept_type, d.dept_type as peer_group,
+                   d.dept_type_name as peer_group_name,
                    60 + (hash(d.dept_code) % 40)::double as overall_score,
                    case when 60 + (hash(d.dept_code) % 40) >= 90 then '优'
                         when 60 + (hash(d.dept_code) % 40) >= 80 then '良' else '中' end as grade,
                    75.0 as composite_score, 'ok' as composite_status, 'ok' as overall_status,
                    1.0 as overall_coverage, 1.0 as composite_coverage, 2 as n_indicators,
                    2 as n_indicators_with_data, 0 as n_exempted,
-                   1 as rank_in_type, {departments} as n_scored_in_type, 1 as rank_in_region,
+                   1 as rank_in_peer_group, {departments} as n_scored_in_peer_group, 1 as rank_in_region,
                    {departments} as n_scored_in_region,
                    {", ".join(f"{50 + 10 * i}.0 as {d}_score" for i, d in enumerate(DIMENSIONS))}
             from marts.dim_department d cross join (select unnest(?::varchar[]) as period) p
         """, [list(periods)])
         con.execute("""
             create table marts.fct_dept_tier as
-            select dept_code, period, case when overall_score < 70 then 'diagnosis' else 'standard' end as tier_code,
+            select dept_code, period_type, period, case when overall_score < 70 then 'diagnosis' else 'standard' end as tier_code,
                    case when overall_score < 70 then '组织健康度诊断' else '常规管理' end as tier,
                    '综合得分 ' || overall_score as reason, overall_score,
                    null::varchar as partner_dept_code, null::double as partner_score
@@ -43,7 +44,7 @@ def make_warehouse(path: Path, departments: int = 3, periods: tuple[str, ...] = 
         con.execute("""
             create table marts.fct_indicator_value as
             select s.dept_code, i.indicator_code, i.indicator_name, i.dimension, i.unit, i.direction, i.target,
-                   i.value, i.denominator, s.period
+                   i.value, i.denominator, i.denominator as sample_size, s.period
             from marts.fct_dept_score s cross join (values
                 ('HOTLINE_ON_TIME_RATE', '12345按时办结率', 'public', '%', 'higher', 95.0, 80.0, 12.0),
                 ('MED_DISPUTE_DAYS', '医疗纠纷调处时长', 'process', '天', 'lower', 20.0, 15.0, 40.0)
@@ -54,11 +55,11 @@ def make_warehouse(path: Path, departments: int = 3, periods: tuple[str, ...] = 
                     "t(indicator_code, indicator_name, is_current)")
         con.execute("""
             create table marts.fct_dept_score_contribution as
-            select s.dept_code, s.period, 'overall' as tree, i.item, i.item_name, i.kind, i.parent, i.depth,
+            select s.dept_code, 'month' as period_type, s.period, 'overall' as tree, i.item, i.item_name, i.kind, i.parent, i.depth,
                    i.dimension, case when i.kind = 'indicator' then i.item end as indicator_code,
-                   null::double as raw, i.score, i.weight, i.effective_weight,
+                   null::double as raw_value, i.score, i.weight, i.effective_weight,
                    i.score * i.effective_weight as contribution, 'ok' as status, false as exempted,
-                   null::varchar as exemption
+                   null::varchar as exclusion_reason
             from marts.fct_dept_score s cross join (values
                 ('overall', '360度综合得分', 'node', null, 0, null, 80.0, 1.0, 1.0),
                 ('composite', '指标综合得分', 'node', 'overall', 1, null, 90.0, 0.4, 0.4),

@@ -4,7 +4,10 @@
 {%- set outliers = rule('outliers') %}
 
 with indicator_values as (
-    select * from {{ ref('fct_indicator_value') }} where has_data
+    -- the figure as reported (before fct_indicator_value clips it to the catalogue's bounds), with its month as a date
+    select * replace (reported_value as value), strptime(period, '%Y-%m')::date as period_month
+    from {{ ref('fct_indicator_value') }}
+    where has_data
 ),
 
 catalogue as (

@@ -10,7 +10,7 @@ with alerts as (
 ),
 
 as_of as (
-    select max(period_month) as as_of_month from {{ ref('fct_indicator_value') }}
+    select strptime(max(period), '%Y-%m')::date as as_of_month from {{ ref('fct_indicator_value') }}
 ),
 
 decisions as (
