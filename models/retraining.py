@@ -19,6 +19,7 @@ build step ``model_versions`` turns them into ``marts.fct_model_version``.
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
@@ -90,7 +91,14 @@ def train_candidate(trainer: Trainer, cfg: Settings, version: str) -> TrainedCan
     shutil.rmtree(staging, ignore_errors=True)
     shutil.rmtree(final, ignore_errors=True)
     staging.mkdir(parents=True)
-    metrics = {k: float(v) for k, v in trainer.train(cfg, staging).items()}
+    try:
+        metrics = {k: float(v) for k, v in trainer.train(cfg, staging).items()}
+    except BaseException:  # nothing to learn, or a failure: leave no half-written candidate (nor empty folders)
+        shutil.rmtree(staging, ignore_errors=True)
+        for folder in (candidates, candidates.parent):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
     (staging / "metrics.json").write_text(json.dumps(metrics, indent=1), encoding="utf-8")
     os.rename(staging, final)
     return TrainedCandidate(trainer.name, version, str(final), metrics)

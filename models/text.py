@@ -109,6 +109,10 @@ def review_labels(reviews: pd.DataFrame) -> pd.DataFrame:
                          "label": (rated["rating"] >= 4).astype(int).to_numpy()})
 
 
+MIN_CLASSIFIER_ROWS = 50
+"""Below this many labelled texts a topic or routing classifier learns nothing worth serving."""
+
+
 def _sample(frame: pd.DataFrame, rows: int = MAX_PLATFORM_ROWS) -> pd.DataFrame:
     return frame.sample(rows, random_state=SEED) if len(frame) > rows else frame
 
@@ -167,13 +171,13 @@ def negative_probability(model: Pipeline, texts) -> np.ndarray:
 def train_classifier(texts: pd.Series, labels: pd.Series, c: float = 4.0) -> tuple[Pipeline | None, dict]:
     """Text → label (ticket topic or routed department type); held-out top-1 and top-3 accuracy.
 
-    (None, meta) with fewer than two labels.
+    (None, meta) with fewer than :data:`MIN_CLASSIFIER_ROWS` labelled texts or fewer than two labels.
     """
     frame = _sample(pd.DataFrame({"text": texts.to_numpy(), "label": labels.to_numpy()}).dropna())
     frame["label"] = frame["label"].astype(str)
-    if frame["label"].nunique() < 2:
-        return None, {"dictionary": dictionary_digest(), "metrics": {"rows": len(frame), "classes": frame["label"].nunique()}}
     train, test = _split(frame)
+    if len(frame) < MIN_CLASSIFIER_ROWS or train["label"].nunique() < 2:
+        return None, {"dictionary": dictionary_digest(), "metrics": {"rows": len(frame), "classes": frame["label"].nunique()}}
     model = _pipeline(c).fit(train["text"].tolist(), train["label"])
     metrics = {"train_rows": len(train), "held_out_rows": len(test), "classes": len(model.classes_)}
     if len(test):

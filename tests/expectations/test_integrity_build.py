@@ -118,11 +118,11 @@ def test_a_blocking_violation_publishes_nothing_and_the_dag_run_fails_naming_it(
     published = hashlib.sha256(cfg.warehouse_path.read_bytes()).hexdigest()
     try:
         with pytest.raises(DagRunFailed) as failed:
-            run_dag_once("jixiao_warehouse", cfg)
+            run_dag_once("jixiao_pipeline", cfg)
     finally:
         suite.unlink()
-    log = (cfg.home / "airflow" / "jixiao_warehouse.log").read_text(encoding="utf-8", errors="replace")
+    log = (cfg.home / "airflow" / "jixiao_pipeline.log").read_text(encoding="utf-8", errors="replace")
     assert "site_no_empty_province (expect_table_row_count_to_be_between)" in log
-    assert "jixiao_warehouse.log" in str(failed.value)
+    assert "jixiao_pipeline.log" in str(failed.value)
     assert hashlib.sha256(cfg.warehouse_path.read_bytes()).hexdigest() == published
     assert (cfg.warehouse_dir / "candidate.duckdb").exists()  # kept for inspection, never swapped in

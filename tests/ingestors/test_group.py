@@ -7,7 +7,9 @@ from collections import Counter
 
 import pytest
 
-from ingest_helpers import finish, ingest_process, landed_ids, produce_hotline
+from kafka import KafkaAdminClient
+
+from ingest_helpers import TOPIC, finish, ingest_process, landed_ids, produce_hotline
 from jixiao.ingestors.landing import LandingZone
 from jixiao.runtime.kafka_client import ensure_topics
 
@@ -27,10 +29,37 @@ def _assert_exactly_once(cfg, produced):
     assert set(ids) == produced
 
 
+def _wait_for_a_stable_group(cfg, group: str, members: int, timeout: float = 90) -> None:
+    """Block until the broker reports ``group`` Stable with ``members`` members (each then owns partitions)."""
+    admin = KafkaAdminClient(bootstrap_servers=cfg.bootstrap_servers)
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            described = admin.describe_groups([group])[group]
+            if described.get("group_state") == "Stable" and len(described.get("members") or []) == members:
+                return
+            time.sleep(0.5)
+        raise AssertionError(f"group {group} never became Stable with {members} members: {described}")
+    finally:
+        admin.close()
+
+
+def _wait_until_landed(cfg, produced: set[str], timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while set(landed_ids(cfg)) != produced:
+        assert time.monotonic() < deadline, f"{len(set(landed_ids(cfg)))} of {len(produced)} landed in {timeout:.0f}s"
+        time.sleep(1.0)
+
+
 def test_two_members_share_the_partitions_and_land_everything_once(fresh_topics):
     cfg = fresh_topics
+    ensure_topics([TOPIC], 4, cfg)
+    members = [ingest_process(cfg, "pair", "--follow"), ingest_process(cfg, "pair", "--follow")]
+    _wait_for_a_stable_group(cfg, "pair", 2)  # both joined before any event exists: neither can take it all
     produced = produce_hotline(cfg, 60_000, partitions=4)
-    members = [ingest_process(cfg, "pair"), ingest_process(cfg, "pair")]
+    _wait_until_landed(cfg, produced)
+    for member in members:
+        member.terminate()  # SIGTERM: the member lands what it holds, prints its counts and leaves
     outputs = [finish(m) for m in members]
     _assert_exactly_once(cfg, produced)
     shares = [_landed(out) for out in outputs]

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from jixiao.ingestors.landing import LandingZone, file_stem
+from jixiao.ingestors.landing import LandingZone, file_stem, pending_path
 from jixiao.ledger import Ledger, append_from_landing, verify
 from jixiao.ledger.anchors import read_topic
 from jixiao.ledger.source import committed_files
@@ -93,8 +93,8 @@ def test_only_committed_batches_reach_the_ledger(home):
     land([finance.budget("P-1", FUND), finance.disbursement("ZF-1", "P-1", 3)], home)
     committed = committed_files(home)
     assert len(committed) == 2  # one batch, a file per business date
-    # A batch whose files were renamed into place but whose commit marker was never written (a crash).
-    uncommitted = committed[1].with_name(file_stem("jx.src.finance.v1", 0, 2, 3) + ".parquet")
+    # A batch written under its pending name whose commit marker was never written (a crash).
+    uncommitted = pending_path(committed[1].with_name(file_stem("jx.src.finance.v1", 0, 2, 3) + ".parquet"))
     shutil.copyfile(committed[1], uncommitted)
     assert committed_files(home) == committed
     report = append_from_landing(home)

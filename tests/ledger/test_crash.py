@@ -101,6 +101,8 @@ def test_kill_9_at_each_point_then_restart(point, nth, crash_home, simulated_pla
 LONG_APPEND = """
 import sys
 from pathlib import Path
+import time
+import jixiao.ledger.append as append
 from jixiao.ledger import Ledger
 from jixiao.ledger.append import append_records
 from jixiao.ledger.canonical import canonical
@@ -109,6 +111,14 @@ from jixiao.runtime.config import settings
 from ledger_helpers import SMALL_ANCHORS
 
 n, root = int(sys.argv[1]), Path(sys.argv[2])
+append.CHUNK = 1000
+write = append.append_lines
+
+def slow_disk_append_lines(path, data):  # a disk slow enough that a kill lands mid-append on any machine
+    time.sleep(0.01)
+    write(path, data)
+
+append.append_lines = slow_disk_append_lines
 fund = next(iter(SMALL_ANCHORS.funds))
 records = [(f"ZF{i:08d}", canonical({"amount": f"{i % 9973}.{i % 100:02d}", "dept_code": "ZJ-HZ-NYNCJ",
             "disbursement_id": f"ZF{i:08d}", "fund_type": fund, "payee": "乡村道路施工队"})) for i in range(n)]
@@ -137,8 +147,11 @@ def test_kill_9_at_random_moments_of_a_long_append(kafka_broker, jx_home):
         child = subprocess.Popen([sys.executable, "-c", LONG_APPEND, str(ENTRIES), str(root)],
                                  env=_child_env(jx_home), cwd=REPO_ROOT)
         deadline = time.monotonic() + 300
-        while _chain_size(ledger) <= before:  # kill while appending, not while starting up
-            assert child.poll() is None and time.monotonic() < deadline, "the append wrote nothing"
+        while True:  # kill while appending, not while starting up
+            exited = child.poll() is not None
+            if _chain_size(ledger) > before:
+                break
+            assert not exited and time.monotonic() < deadline, "the append wrote nothing"
             time.sleep(0.05)
         time.sleep(rng.uniform(0.0, 0.5))
         assert child.poll() is None, "the append finished before it was killed: make it longer"
