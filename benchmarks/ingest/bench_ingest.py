@@ -35,6 +35,7 @@ import click
 import duckdb
 import orjson
 from kafka import KafkaAdminClient, KafkaConsumer
+from kafka.consumer.subscription_state import ConsumerRebalanceListener
 
 from jixiao import contracts
 from jixiao.runtime import kafka_client, kafka_local
@@ -64,23 +65,33 @@ def _produce(cfg, n: int, partitions: int) -> None:
     producer.close()
 
 
+class _Joined(ConsumerRebalanceListener):
+    """Notes when the consumer got its partitions (the end of the group join)."""
+
+    at: float | None = None
+
+    def on_partitions_assigned(self, assigned):
+        self.at = self.at or time.monotonic()
+
+    def on_partitions_revoked(self, revoked):
+        pass
+
+
 def bare_poll(cfg, n: int) -> tuple[float, float]:
     """(a) events/s of a kafka-python poll loop that does nothing with the records: (steady, overall)."""
     from jixiao.ingestors.consumer import CONSUMER_OPTIONS
 
     options = {k: v for k, v in CONSUMER_OPTIONS.items() if k != "allow_auto_create_topics"}
     created = time.monotonic()
-    consumer = KafkaConsumer(TOPIC, bootstrap_servers=cfg.bootstrap_servers, group_id=f"bare-{uuid.uuid4()}",
-                             **options)
-    seen, started, first = 0, None, 0
+    consumer = KafkaConsumer(bootstrap_servers=cfg.bootstrap_servers, group_id=f"bare-{uuid.uuid4()}", **options)
+    joined = _Joined()
+    consumer.subscribe([TOPIC], listener=joined)
+    seen = 0
     while seen < n:
-        polled = consumer.poll(timeout_ms=500)
-        seen += sum(len(records) for records in polled.values())
-        if polled and started is None:  # steady: from the end of the first non-empty poll
-            started, first = time.monotonic(), seen
+        seen += sum(len(records) for records in consumer.poll(timeout_ms=500).values())
     ended = time.monotonic()
     consumer.close(autocommit=False)
-    return (seen - first) / (ended - started), seen / (ended - created)
+    return seen / (ended - joined.at), seen / (ended - created)
 
 
 def java_consumer_performance(cfg, n: int) -> tuple[float, float]:
@@ -116,9 +127,10 @@ from jixiao.ingestors.consumer import Ingestor
 created = time.monotonic()
 stats = Ingestor(["hotline_12345"], "bench-" + str(uuid.uuid4())).run(progress=False)
 seconds = time.monotonic() - created
+me, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({**stats.__dict__, "overall_seconds": seconds,
-                  "rss_consumer_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "rss_worker_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+                  "rss_consumer_mib": me.ru_maxrss / 1024, "rss_worker_mib": workers.ru_maxrss / 1024,
+                  "cpu_consumer": me.ru_utime + me.ru_stime, "cpu_workers": workers.ru_utime + workers.ru_stime}))
 """
 
 
@@ -131,7 +143,7 @@ def ingestor(cfg, n: int) -> dict:
     if done.returncode:
         raise RuntimeError(f"the ingestor failed:\n{done.stdout[-2000:]}{done.stderr[-3000:]}")
     result = orjson.loads(done.stdout.strip().splitlines()[-1])
-    result["steady"] = (result["consumed"] - result["first_poll_records"]) / (result["seconds"] - result["first_record"])
+    result["steady"] = result["consumed"] / (result["seconds"] - result["joined"])
     result["overall"] = result["consumed"] / result["overall_seconds"]
     return result
 
@@ -197,8 +209,10 @@ def main(events: int, partitions: int, sample: int) -> None:
         d = r["steady"]
         print(f"(d) jixiao Ingestor (2 processes)    {d:>12,.0f} events/s steady  {r['overall']:>10,.0f} overall  "
               f"(landed {r['landed']:,}, dead {r['dead']:,}, dup {r['duplicates']:,}, {r['commits']} commits)")
-        print(f"    consumer: join+first fetch {r['first_record']:.1f}s, in poll {r['polling']:.1f}s, "
-              f"waiting on the worker {r['blocked']:.1f}s, final commits {r['closing']:.1f}s of {r['seconds']:.1f}s")
+        print(f"    consumer: group join {r['joined']:.1f}s, in poll {r['polling']:.1f}s, "
+              f"waiting on the workers {r['blocked']:.1f}s, final commits {r['closing']:.1f}s of {r['seconds']:.1f}s; "
+              f"CPU per event: consumer {r['cpu_consumer'] / events * 1e6:.1f} µs, landing workers "
+              f"{r['cpu_workers'] / events * 1e6:.1f} µs (start-up included)")
         print(f"d/a = {d / a:.2f} (target ≥ 0.8)   d/b = {d / b_fetch:.3f} vs fetch.nMsg.sec, {d / b:.3f} vs "
               f"nMsg.sec (target ≥ 0.25)   d/c = {d / c:.0f} (target ≥ 200)")
         print(f"max RSS of the ingestor: consumer process {r['rss_consumer_mib']:,.0f} MiB, "
