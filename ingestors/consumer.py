@@ -42,9 +42,9 @@ from jixiao.runtime.config import Settings, settings
 
 
 CONSUMER_OPTIONS = dict(
-    enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=20_000,
+    enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=1_000,
     fetch_min_bytes=256 * 1024, fetch_max_wait_ms=100,
-    max_partition_fetch_bytes=4 * 1024 * 1024, fetch_max_bytes=16 * 1024 * 1024,
+    max_partition_fetch_bytes=1024 * 1024, fetch_max_bytes=8 * 1024 * 1024,
     check_crcs=False, metrics_enabled=False, allow_auto_create_topics=False,
 )
 """Consumer settings of the ingest hot path (CRCs are checked by the broker on produce). The Ingestor polls record

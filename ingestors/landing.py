@@ -138,9 +138,9 @@ class BatchLimits:
     these bound the worker's memory, whatever the backlog."""
 
     records: int = 50_000
-    nbytes: int = 16 * 1024 * 1024
+    nbytes: int = 8 * 1024 * 1024
     seconds: float = 5.0
-    pending_bytes: int = 48 * 1024 * 1024
+    pending_bytes: int = 32 * 1024 * 1024
 
 
 @dataclass

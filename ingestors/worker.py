@@ -45,6 +45,7 @@ from collections import deque
 from datetime import datetime, timedelta, timezone
 
 import orjson
+import pyarrow as pa
 
 from jixiao import contracts
 from jixiao.ingestors.landing import BatchLimits, LandingZone, PartitionBatch
@@ -58,6 +59,19 @@ _SLICE = 8_192
 """Records decoded and validated in one step: bounds the Python objects alive at once."""
 _BUSINESS_SUFFIX = "+08:00"
 _BUSINESS_TZ = timezone(timedelta(hours=8))
+
+
+def _groups(batches: list[tuple[int, int, bytes]]):
+    """Consecutive raw batches (start, last, data) of about ``_SLICE`` records each (one batch may hold more)."""
+    group, records = [], 0
+    for batch in batches:
+        group.append(batch)
+        records += batch[1] - batch[0] + 1
+        if records >= _SLICE:
+            yield group
+            group, records = [], 0
+    if group:
+        yield group
 
 
 def content_hash(event_type: str, occurred_at: str, dept_code: str, schema_version: int, payload: bytes,
@@ -154,7 +168,6 @@ class Worker:
             return ("fenced",)
         per_reason = state.per_reason
         state.reset()
-        gc.collect()  # automatic collection is off in the worker process (see main)
         return ("committed", record.__dict__, per_reason)
 
     def chunk(self, topic: str, partition: int, batches: list[tuple[int, int, bytes]]) -> None:
@@ -165,19 +178,18 @@ class Worker:
             return  # fenced or dropped: stale records of a partition this member must re-assign first
         batch = state.batch
         expected = batch.last + 1 if batch.last >= batch.first else batch.first
-        wanted = [(max(start, expected), data) for start, last, data in batches if last >= expected]
-        if not wanted:
-            return
-        offsets, timestamps, keys, values = decode_batches(wanted)
-        at, records = 0, self.limits.records
-        while at < len(offsets):  # in steps that end where a batch is full: bounded Python objects, exact batches
-            end = min(at + _SLICE, at + max(1, records - state.batch.consumed), len(offsets))
-            if end == len(offsets):
-                self.land(state, offsets[at:], timestamps[at:], keys[at:], values[at:], last=batches[-1][1])
-            else:
-                self.land(state, offsets[at:end], timestamps[at:end], keys[at:end], values[at:end])
-            self._commit_over_limits(state)
-            at = end
+        wanted = [(max(start, expected), last, data) for start, last, data in batches if last >= expected]
+        for group in _groups(wanted):  # bounded Python objects per step, whatever the fetch size
+            offsets, timestamps, keys, values = decode_batches([(start, data) for start, _, data in group])
+            at, records = 0, self.limits.records
+            while at < len(offsets):  # steps end where a batch is full: exact batches
+                end = min(len(offsets), at + max(1, records - state.batch.consumed))
+                if end == len(offsets):
+                    self.land(state, offsets[at:], timestamps[at:], keys[at:], values[at:], last=group[-1][1])
+                else:
+                    self.land(state, offsets[at:end], timestamps[at:end], keys[at:end], values[at:end])
+                self._commit_over_limits(state)
+                at = end
 
     def _commit_over_limits(self, state: PartitionState) -> None:
         """Commit the partition's batch when it is full, then the largest batches while all exceed the memory cap."""
@@ -366,7 +378,9 @@ def main() -> None:
     def reply(message) -> None:
         replies.write(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
 
-    gc.disable()  # the worker makes no reference cycles of its own: a collection after each commit is enough
+    # two dicts per record, freed by reference counting: collect the young generation rarely, never the start-up's
+    gc.set_threshold(100_000, 50, 1_000)
+    pa.set_memory_pool(pa.system_memory_pool())  # returns freed columns to the system: a lower high-water mark
     worker = None
     try:
         while True:
@@ -387,6 +401,7 @@ def main() -> None:
                 worker.states.pop((message[1], message[2]), None)
             elif kind == "init":
                 worker = Worker(*message[1:], notify=reply)
+                gc.freeze()
                 reply(("ready",))
             elif kind == "stop":
                 reply(("stopped",))

@@ -24,6 +24,7 @@ How each figure is measured, so that the ratios compare like with like:
 from __future__ import annotations
 
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -47,8 +48,8 @@ from ingest_helpers import hotline_event  # noqa: E402  (the same events the tes
 TOPIC = contracts.topic("hotline_12345")
 
 
-def _produce(cfg, n: int, partitions: int) -> None:
-    """Recreate the topic empty, then produce ``n`` distinct events."""
+def _recreate(cfg, partitions: int) -> None:
+    """The benchmark topic, empty."""
     admin = KafkaAdminClient(bootstrap_servers=cfg.bootstrap_servers)
     if TOPIC in admin.list_topics():
         admin.delete_topics([TOPIC])
@@ -57,6 +58,11 @@ def _produce(cfg, n: int, partitions: int) -> None:
         time.sleep(1.0)
     admin.close()
     kafka_client.ensure_topics([TOPIC], partitions, cfg)
+
+
+def _produce(cfg, n: int, partitions: int) -> None:
+    """Recreate the topic empty, then produce ``n`` distinct events."""
+    _recreate(cfg, partitions)
     producer = kafka_client.producer(cfg, linger_ms=20)
     for i in range(n):
         event = hotline_event(i)
@@ -77,13 +83,17 @@ class _Joined(ConsumerRebalanceListener):
         pass
 
 
+BARE_OPTIONS = dict(enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=20_000,
+                    fetch_min_bytes=256 * 1024, fetch_max_wait_ms=100, max_partition_fetch_bytes=8 * 1024 * 1024,
+                    fetch_max_bytes=32 * 1024 * 1024, check_crcs=False, metrics_enabled=False)
+"""(a)'s settings: large fetches and polls (the ingestor fetches less per partition to bound its memory)."""
+
+
 def bare_poll(cfg, n: int) -> tuple[float, float]:
     """(a) events/s of a kafka-python poll loop that does nothing with the records: (steady, overall)."""
-    from jixiao.ingestors.consumer import CONSUMER_OPTIONS
-
-    options = {k: v for k, v in CONSUMER_OPTIONS.items() if k != "allow_auto_create_topics"}
     created = time.monotonic()
-    consumer = KafkaConsumer(bootstrap_servers=cfg.bootstrap_servers, group_id=f"bare-{uuid.uuid4()}", **options)
+    consumer = KafkaConsumer(bootstrap_servers=cfg.bootstrap_servers, group_id=f"bare-{uuid.uuid4()}",
+                             **BARE_OPTIONS)
     joined = _Joined()
     consumer.subscribe([TOPIC], listener=joined)
     seen = 0
@@ -125,7 +135,8 @@ _RUN_INGESTOR = """
 import json, resource, sys, time, uuid
 from jixiao.ingestors.consumer import Ingestor
 created = time.monotonic()
-stats = Ingestor(["hotline_12345"], "bench-" + str(uuid.uuid4())).run(progress=False)
+workers = int(sys.argv[1]) if len(sys.argv) > 1 else None
+stats = Ingestor(["hotline_12345"], "bench-" + str(uuid.uuid4()), workers=workers).run(progress=False)
 seconds = time.monotonic() - created
 me, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({**stats.__dict__, "overall_seconds": seconds,
@@ -134,12 +145,13 @@ print(json.dumps({**stats.__dict__, "overall_seconds": seconds,
 """
 
 
-def ingestor(cfg, n: int) -> dict:
+def ingestor(cfg, n: int, workers: int | None = None) -> dict:
     """(d) the Ingestor in a child process (fresh group, fresh landing zone): its stats, rates and max RSS."""
     root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "JX_HOME": str(cfg.home), "JX_KAFKA_PORT": str(cfg.kafka_port)}
-    done = subprocess.run([sys.executable, "-c", _RUN_INGESTOR], cwd=root, env=env, capture_output=True,
-                          text=True, timeout=1800)
+    home = Path(tempfile.mkdtemp(prefix="jx-bench-d-", dir=cfg.home))
+    env = {**os.environ, "JX_HOME": str(home), "JX_KAFKA_PORT": str(cfg.kafka_port)}
+    done = subprocess.run([sys.executable, "-c", _RUN_INGESTOR, *([str(workers)] if workers else [])], cwd=root,
+                          env=env, capture_output=True, text=True, timeout=1800)
     if done.returncode:
         raise RuntimeError(f"the ingestor failed:\n{done.stdout[-2000:]}{done.stderr[-3000:]}")
     result = orjson.loads(done.stdout.strip().splitlines()[-1])
@@ -176,11 +188,54 @@ def validators(n: int) -> dict[str, float]:
     return rates
 
 
+def _load() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def _print_ingestor(r: dict, events: int, label: str) -> None:
+    print(f"(d) jixiao Ingestor ({label})  {r['steady']:>12,.0f} events/s steady  {r['overall']:>10,.0f} overall  "
+          f"(landed {r['landed']:,}, dead {r['dead']:,}, dup {r['duplicates']:,}, {r['commits']} commits)")
+    print(f"    consumer: group join {r['joined']:.1f}s, in poll {r['polling']:.1f}s, "
+          f"waiting on the workers {r['blocked']:.1f}s, final commits {r['closing']:.1f}s of {r['seconds']:.1f}s; "
+          f"CPU per event: consumer {r['cpu_consumer'] / events * 1e6:.1f} µs, landing workers "
+          f"{r['cpu_workers'] / events * 1e6:.1f} µs (start-up included)")
+    print(f"    max RSS: consumer process {r['rss_consumer_mib']:,.0f} MiB, largest landing worker "
+          f"{r['rss_worker_mib']:,.0f} MiB", flush=True)
+
+
+def backlog(cfg, n: int, distinct: int, workers: int | None) -> dict:
+    """Worker memory under a backlog: ``n`` messages produced by Kafka's Java ProducerPerformance from a payload file
+    of ``distinct`` valid hotline events (each message a random line: re-sends are common), then one Ingestor run
+    until caught up."""
+    _recreate(cfg, 3)
+    payload = Path(cfg.home) / "payloads.jsonl"
+    with open(payload, "wb") as handle:
+        for i in range(distinct):
+            handle.write(orjson.dumps(hotline_event(i)) + b"\n")
+    started = time.monotonic()
+    cmd = kafka_local.java_command("org.apache.kafka.tools.ProducerPerformance", [
+        "--topic", TOPIC, "--num-records", str(n), "--payload-file", str(payload), "--throughput", "-1",
+        "--producer-props", f"bootstrap.servers={cfg.bootstrap_servers}", "compression.type=lz4", "linger.ms=20",
+        "batch.size=524288"], cfg, heap="1g")
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
+    if done.returncode:
+        raise RuntimeError(f"ProducerPerformance failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    produced = time.monotonic() - started
+    print(f"  produced {n:,} messages ({distinct:,} distinct events) in {produced:.0f}s "
+          f"({n / produced:,.0f} msg/s, Java ProducerPerformance); {_load()}", flush=True)
+    return ingestor(cfg, n, workers)
+
+
 @click.command()
 @click.option("--events", default=300_000, show_default=True, type=int)
 @click.option("--partitions", default=3, show_default=True, type=int)
 @click.option("--sample", default=20_000, show_default=True, type=int, help="Rows for the DuckDB INSERT loop.")
-def main(events: int, partitions: int, sample: int) -> None:
+@click.option("--workers", "workers", multiple=True, type=int,
+              help="Landing workers of (d); repeat to compare (default: the Ingestor's default, one per core).")
+@click.option("--rounds", default=1, show_default=True, type=int, help="Repeat (a) and (d) alternately.")
+@click.option("--backlog", "backlog_n", default=0, type=int,
+              help="Also measure the landing worker's memory under a backlog of this many messages (e.g. 10000000).")
+def main(events: int, partitions: int, sample: int, workers: tuple[int, ...], rounds: int, backlog_n: int) -> None:
     os.environ.setdefault("JX_KAFKA_PORT", "29496")
     os.environ.setdefault("JX_KAFKA_CONTROLLER_PORT", "29497")
     home = Path(tempfile.mkdtemp(prefix="jx-bench-"))
@@ -195,30 +250,35 @@ def main(events: int, partitions: int, sample: int) -> None:
         print(f"broker {cfg.bootstrap_servers}; producing {events:,} events to {TOPIC} ({partitions} partitions)…")
         started = time.monotonic()
         _produce(cfg, events, partitions)
-        print(f"  produced in {time.monotonic() - started:.1f}s")
-        a, a_overall = bare_poll(cfg, events)
-        print(f"(a) bare kafka-python poll loop      {a:>12,.0f} events/s steady  {a_overall:>10,.0f} overall",
-              flush=True)
-        b_fetch, b = java_consumer_performance(cfg, events)
-        print(f"(b) Java ConsumerPerformance         {b_fetch:>12,.0f} events/s fetch.nMsg.sec  {b:>10,.0f} "
-              f"nMsg.sec (with JVM start and rebalance)", flush=True)
-        c = duckdb_row_inserts(sample)
-        print(f"(c) DuckDB row-by-row INSERT ({sample:,}) {c:>9,.0f} events/s (extrapolated from the sample)",
-              flush=True)
-        r = ingestor(cfg, events)
-        d = r["steady"]
-        print(f"(d) jixiao Ingestor (2 processes)    {d:>12,.0f} events/s steady  {r['overall']:>10,.0f} overall  "
-              f"(landed {r['landed']:,}, dead {r['dead']:,}, dup {r['duplicates']:,}, {r['commits']} commits)")
-        print(f"    consumer: group join {r['joined']:.1f}s, in poll {r['polling']:.1f}s, "
-              f"waiting on the workers {r['blocked']:.1f}s, final commits {r['closing']:.1f}s of {r['seconds']:.1f}s; "
-              f"CPU per event: consumer {r['cpu_consumer'] / events * 1e6:.1f} µs, landing workers "
-              f"{r['cpu_workers'] / events * 1e6:.1f} µs (start-up included)")
-        print(f"d/a = {d / a:.2f} (target ≥ 0.8)   d/b = {d / b_fetch:.3f} vs fetch.nMsg.sec, {d / b:.3f} vs "
-              f"nMsg.sec (target ≥ 0.25)   d/c = {d / c:.0f} (target ≥ 200)")
-        print(f"max RSS of the ingestor: consumer process {r['rss_consumer_mib']:,.0f} MiB, "
-              f"landing worker {r['rss_worker_mib']:,.0f} MiB")
+        print(f"  produced in {time.monotonic() - started:.1f}s; {_load()}")
+        ratios = []
+        for round_ in range(1, rounds + 1):
+            a, a_overall = bare_poll(cfg, events)
+            print(f"(a) bare kafka-python poll loop      {a:>12,.0f} events/s steady  {a_overall:>10,.0f} overall"
+                  f"   [round {round_}, {_load()}]", flush=True)
+            if round_ == 1:
+                b_fetch, b = java_consumer_performance(cfg, events)
+                print(f"(b) Java ConsumerPerformance         {b_fetch:>12,.0f} events/s fetch.nMsg.sec  {b:>10,.0f} "
+                      f"nMsg.sec (with JVM start and rebalance)", flush=True)
+                c = duckdb_row_inserts(sample)
+                print(f"(c) DuckDB row-by-row INSERT ({sample:,}) {c:>9,.0f} events/s (extrapolated from the sample)",
+                      flush=True)
+            for count in workers or (None,):
+                r = ingestor(cfg, events, count)
+                _print_ingestor(r, events, f"{count or 'default'} worker(s)")
+                d = r["steady"]
+                ratios.append(d / a)
+                print(f"d/a = {d / a:.2f} (target ≥ 0.8)   d/b = {d / b_fetch:.3f} vs fetch.nMsg.sec, {d / b:.3f} vs "
+                      f"nMsg.sec (target ≥ 0.25)   d/c = {d / c:.0f} (target ≥ 200)", flush=True)
+        if len(ratios) > 1:
+            print(f"d/a over {len(ratios)} runs: min {min(ratios):.2f}, median {statistics.median(ratios):.2f}, "
+                  f"max {max(ratios):.2f}")
         for name, rate in validators(20_000).items():
             print(f"validator {name:<42} {rate:>10,.0f} events/s")
+        if backlog_n:
+            print(f"backlog: {backlog_n:,} messages to {TOPIC} (3 partitions)…", flush=True)
+            r = backlog(cfg, backlog_n, min(200_000, backlog_n), workers[0] if workers else None)
+            _print_ingestor(r, backlog_n, f"{workers[0] if workers else 'default'} worker(s), backlog")
     finally:
         if started_broker:
             kafka_local.stop(cfg)
