@@ -39,6 +39,7 @@ from jixiao import contracts
 from jixiao.ingestors.landing import BatchLimits, LandingZone
 from jixiao.ingestors.records import poll_raw_batches
 from jixiao.runtime.config import Settings, settings
+from jixiao.runtime.processes import cores
 
 
 CONSUMER_OPTIONS = dict(
@@ -161,14 +162,6 @@ class LandingWorker:
             self.replies.close()
 
 
-def default_workers() -> int:
-    """One landing worker per core this process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
-
-
 class LandingWorkers:
     """The member's landing worker processes. A partition is placed on the worker with the fewest partitions the
     first time it is assigned and stays there, so all its chunks and commands go through one ordered pipe."""
@@ -274,7 +267,7 @@ class Ingestor(ConsumerRebalanceListener):
         self.stopping = False
         self._landed: dict[TopicPartition, int] = {}  # next offsets landed since the last Kafka offset commit
         # the workers start while the consumer connects
-        self.workers = LandingWorkers(workers or default_workers(), self.cfg, dedup_window, self.limits,
+        self.workers = LandingWorkers(workers or cores(), self.cfg, dedup_window, self.limits,
                                       self._on_reply)
         try:
             self.consumer = KafkaConsumer(bootstrap_servers=self.cfg.bootstrap_servers, group_id=group,

@@ -32,7 +32,6 @@ lands before the new owner's recovery (which then resumes after it) or is refuse
 """
 from __future__ import annotations
 
-import ctypes
 import gc
 import os
 import pickle
@@ -51,10 +50,10 @@ from jixiao import contracts
 from jixiao.ingestors.landing import BatchLimits, LandingZone, PartitionBatch
 from jixiao.ingestors.masking import mask_text, texts_to_mask
 from jixiao.ingestors.records import decode_batches
+from jixiao.runtime.processes import die_with_parent
 from jixiao.ingestors.validate import (ENVELOPE_KEY_COUNT, Rejected, business_date, decode, envelope_shape,
                                        fast_payload_check, matching_envelope_strings, plainly_unique_keys)
 
-_PR_SET_PDEATHSIG = 1
 _SLICE = 8_192
 """Records decoded and validated in one step: bounds the Python objects alive at once."""
 _BUSINESS_SUFFIX = "+08:00"
@@ -87,16 +86,6 @@ def content_hash(event_type: str, occurred_at: str, dept_code: str, schema_versi
 def _business_seconds(ms: int) -> str:
     """``YYYY-MM-DDTHH:MM:SS`` of an epoch-milliseconds instant in business time (+08:00)."""
     return datetime.fromtimestamp(ms / 1000, _BUSINESS_TZ).strftime("%Y-%m-%dT%H:%M:%S")
-
-
-def die_with_parent(parent_pid: int) -> None:
-    """SIGKILL this process when its parent dies (Linux); exit now if the parent is already gone."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass  # not Linux: end-of-file on stdin still ends the worker
-    if os.getppid() != parent_pid:
-        os._exit(1)
 
 
 _DIGEST_BITS = 33

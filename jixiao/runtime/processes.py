@@ -1,0 +1,26 @@
+"""Helper processes of a stage (landing workers, producer processes): how many, and that they end with their parent."""
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+
+_PR_SET_PDEATHSIG = 1
+
+
+def cores() -> int:
+    """Cores this process may run on (one helper process per core is the default)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """SIGKILL this process when its parent dies (Linux); exit now if the parent is already gone."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # not Linux: end-of-file on stdin still ends the process
+    if os.getppid() != parent_pid:
+        os._exit(1)
