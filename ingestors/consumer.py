@@ -63,6 +63,7 @@ class IngestStats:
     seconds: float = 0.0
     per_reason: dict[str, int] = field(default_factory=dict)
     joined: float = 0.0  # seconds from the start until the first partitions were assigned (the group join)
+    worker_peak_rss_mib: float = 0.0  # the largest landing worker's peak resident memory
     polling: float = 0.0  # seconds inside KafkaConsumer.poll
     blocked: float = 0.0  # seconds the poll loop waited on the landing worker (backpressure, commits)
     closing: float = 0.0  # seconds from the loop's end to the last commit confirmed
@@ -97,6 +98,7 @@ class LandingWorker:
         self.handler = handler
         self.failed: str | None = None
         self.partitions = 0  # partitions placed on this worker
+        self.peak_rss_mib = 0.0  # reported when it stops
         self._outbox: queue.Queue[bytes | None] = queue.Queue(maxsize=queued)
         self._writer = threading.Thread(target=self._write, name="landing-worker-pipe", daemon=True)
         self._writer.start()
@@ -145,8 +147,9 @@ class LandingWorker:
         try:
             if not self.failed:
                 self.send(("stop",))
-                while self.read()[0] != "stopped":
+                while (reply := self.read())[0] != "stopped":
                     pass
+                self.peak_rss_mib = reply[1]
         except WorkerFailed:
             pass
         finally:
@@ -383,6 +386,7 @@ class Ingestor(ConsumerRebalanceListener):
                         self.states.clear()
                 finally:
                     self.workers.stop()
+                    self.stats.worker_peak_rss_mib = max(w.peak_rss_mib for w in self.workers.workers)
                     self.stats.seconds = time.monotonic() - started
                     self.stats.closing = time.monotonic() - closing
                     if progress:

@@ -15,7 +15,7 @@ command for a partition never overtakes a chunk sent before it:
                                                      | ("fenced", seq, topic, partition)
                                                      | ("skipped", seq, topic, partition)
     ("drop", topic, partition)                                              (no reply)
-    ("stop",)                                        → ("stopped",)
+    ("stop",)                                        → ("stopped", peak RSS in MiB)
     unasked, after a chunk filled a batch (limits)   → ("landed", assign_seq, topic, partition, record, per_reason)
                                                      | ("fenced", assign_seq, topic, partition)
     any failure                                      → ("error", traceback), then exit
@@ -50,7 +50,7 @@ from jixiao import contracts
 from jixiao.ingestors.landing import BatchLimits, LandingZone, PartitionBatch
 from jixiao.ingestors.masking import mask_text, texts_to_mask
 from jixiao.ingestors.records import decode_batches
-from jixiao.runtime.processes import die_with_parent
+from jixiao.runtime.processes import die_with_parent, peak_rss_mib
 from jixiao.ingestors.validate import (ENVELOPE_KEY_COUNT, Rejected, business_date, decode, envelope_shape,
                                        fast_payload_check, matching_envelope_strings, plainly_unique_keys)
 
@@ -393,7 +393,7 @@ def main() -> None:
                 gc.freeze()
                 reply(("ready",))
             elif kind == "stop":
-                reply(("stopped",))
+                reply(("stopped", peak_rss_mib()))
                 return
     except BaseException:  # noqa: BLE001 — report anything to the consumer, which raises it
         try:

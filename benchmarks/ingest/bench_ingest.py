@@ -1,25 +1,32 @@
 """Ingest benchmark: (a) bare kafka-python poll, (b) Kafka's Java ConsumerPerformance, (c) row-by-row DuckDB
-INSERT on a sample, (d) the Ingestor; plus validators (fastjsonschema, jsonschema, the typed fast paths) and
-the ingestor's max RSS.
+INSERT on a sample, (d) the Ingestor; plus validators (fastjsonschema, jsonschema, the typed fast paths), members of
+one group against one member, and the landing worker's memory under a large backlog.
 
-    python -m benchmarks.ingest.bench_ingest --events 300000
+    python -m benchmarks.ingest.bench_ingest --events 300000 [--workers 1 --workers 2] [--rounds 3]
+        [--members 2] [--backlog 10000000]
 
 Uses the broker on JX_KAFKA_PORT (default 29496 here), starting one in a temporary folder when none answers.
 
 How each figure is measured, so that the ratios compare like with like:
 
 - (a) and (d) consume the same freshly produced topic of N events, each with a fresh consumer group.
-  Both are timed two ways: *steady* = the records after the first non-empty poll, from that poll's end to
-  the end (for (d) the end is the last landing commit confirmed and the worker stopped, so it includes
-  work (a) never does), and
-  *overall* = from the consumer's creation, i.e. including the group join and the first fetch.
-  The ratio d/a uses the steady figures.
-- (d) is ``jixiao ingest``'s Ingestor run in a child process, and it is **two processes**: the consumer
-  polls and ships raw records, a landing worker decodes, validates, dedups, masks and writes Parquet.
-  Its max RSS is reported per process.
+  Both are timed two ways: *steady* = all N events from the moment the group assigned the partitions (the end
+  of the join) to the end — for (d) the last landing commit confirmed and the workers stopped, so it includes
+  work (a) never does — and *overall* = from the consumer's creation (for (d) including the landing workers'
+  start-up). The ratio d/a uses the steady figures. (a) polls with large fetches (8 MiB per partition, 20,000
+  records a poll); the Ingestor fetches 1 MiB per partition to bound its memory.
+- (d) is ``jixiao ingest``'s Ingestor run in a child process: a consumer process that polls record batches and
+  ships them raw, and ``--workers`` landing worker processes (default one per core) that decode, validate, dedup,
+  mask and write Parquet. Its CPU per event and peak RSS (``VmHWM``) are reported per process.
 - (b) reports both of ConsumerPerformance's figures: ``fetch.nMsg.sec`` (the JVM's own fetch rate,
   excluding JVM start and the group rebalance) and ``nMsg.sec`` (overall).
 - (c) runs on a sample (``--sample``) and is extrapolated as events/s.
+- ``--members M``: M Ingestor processes (one landing worker each) started together in one group, from the first
+  join to the last member's end, against one such member alone.
+- ``--backlog N``: N messages produced by ``org.apache.kafka.tools.ProducerPerformance`` from a payload file of
+  valid events (a random line each: many re-sends), then one Ingestor run until caught up; its peak RSS.
+
+On a shared machine, run ``--rounds 3``: the load of the moment moves every figure; ratios within a round count.
 """
 from __future__ import annotations
 
@@ -132,32 +139,77 @@ def duckdb_row_inserts(n: int) -> float:
 
 
 _RUN_INGESTOR = """
-import json, resource, sys, time, uuid
+import json, resource, sys, threading, time
+from kafka import KafkaAdminClient
 from jixiao.ingestors.consumer import Ingestor
+from jixiao.runtime.processes import peak_rss_mib
 created = time.monotonic()
-workers = int(sys.argv[1]) if len(sys.argv) > 1 else None
-stats = Ingestor(["hotline_12345"], "bench-" + str(uuid.uuid4()), workers=workers).run(progress=False)
-seconds = time.monotonic() - created
+group, workers, members = sys.argv[1], int(sys.argv[2]) or None, int(sys.argv[3])
+member = Ingestor(["hotline_12345"], group, workers=workers)
+resumed = []
+if members > 1:  # hold every partition paused until all members are in the group: no rebalance mid-run
+    assigned = member.on_partitions_assigned
+    def hold(partitions):
+        assigned(partitions)
+        if not resumed:
+            member.consumer.pause(*partitions)
+    member.on_partitions_assigned = hold
+    def release():
+        admin = KafkaAdminClient(bootstrap_servers=member.cfg.bootstrap_servers)
+        while True:
+            try:
+                state = admin.describe_groups([group])[group]
+                if state["group_state"] == "Stable" and len(state["members"]) == members:
+                    break
+            except Exception:
+                pass
+            time.sleep(0.05)
+        admin.close()
+        resumed.append(time.time())
+        member.consumer.resume(*member.consumer.paused())
+    threading.Thread(target=release, daemon=True).start()
+stats = member.run(progress=False)
+seconds, ended = time.monotonic() - created, time.time()
 me, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-print(json.dumps({**stats.__dict__, "overall_seconds": seconds,
-                  "rss_consumer_mib": me.ru_maxrss / 1024, "rss_worker_mib": workers.ru_maxrss / 1024,
+joined = resumed[0] if resumed else ended - stats.seconds + stats.joined
+print(json.dumps({**stats.__dict__, "overall_seconds": seconds, "joined_epoch": joined,
+                  "ended_epoch": ended, "rss_consumer_mib": peak_rss_mib(), "rss_worker_mib": stats.worker_peak_rss_mib,
                   "cpu_consumer": me.ru_utime + me.ru_stime, "cpu_workers": workers.ru_utime + workers.ru_stime}))
 """
 
 
 def ingestor(cfg, n: int, workers: int | None = None) -> dict:
     """(d) the Ingestor in a child process (fresh group, fresh landing zone): its stats, rates and max RSS."""
+    return members(cfg, 1, workers)[0]
+
+
+def members(cfg, count: int, workers: int | None = None) -> list[dict]:
+    """``count`` Ingestor processes started together in one fresh group on a fresh landing zone: each one's stats,
+    rates (its own) and max RSS. Several members hold their partitions paused until all of them joined (the local
+    broker completes a join at once: the first member would otherwise fetch everything before the second is in)."""
     root = Path(__file__).resolve().parents[2]
     home = Path(tempfile.mkdtemp(prefix="jx-bench-d-", dir=cfg.home))
     env = {**os.environ, "JX_HOME": str(home), "JX_KAFKA_PORT": str(cfg.kafka_port)}
-    done = subprocess.run([sys.executable, "-c", _RUN_INGESTOR, *([str(workers)] if workers else [])], cwd=root,
-                          env=env, capture_output=True, text=True, timeout=1800)
-    if done.returncode:
-        raise RuntimeError(f"the ingestor failed:\n{done.stdout[-2000:]}{done.stderr[-3000:]}")
-    result = orjson.loads(done.stdout.strip().splitlines()[-1])
-    result["steady"] = result["consumed"] / (result["seconds"] - result["joined"])
-    result["overall"] = result["consumed"] / result["overall_seconds"]
-    return result
+    group = f"bench-{uuid.uuid4()}"
+    processes = [subprocess.Popen([sys.executable, "-c", _RUN_INGESTOR, group, str(workers or 0), str(count)],
+                                  cwd=root, env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(count)]
+    results = []
+    for process in processes:
+        out, err = process.communicate(timeout=3600)
+        if process.returncode:
+            raise RuntimeError(f"the ingestor failed:\n{out[-2000:]}{err[-3000:]}")
+        result = orjson.loads(out.strip().splitlines()[-1])
+        result["steady"] = result["consumed"] / (result["seconds"] - result["joined"])
+        result["overall"] = result["consumed"] / result["overall_seconds"]
+        results.append(result)
+    return results
+
+
+def group_rate(results: list[dict]) -> float:
+    """Events/s of members together: from the first member's join to the last member's end."""
+    return sum(r["consumed"] for r in results) / (max(r["ended_epoch"] for r in results)
+                                                  - min(r["joined_epoch"] for r in results))
 
 
 def validators(n: int) -> dict[str, float]:
@@ -233,9 +285,12 @@ def backlog(cfg, n: int, distinct: int, workers: int | None) -> dict:
 @click.option("--workers", "workers", multiple=True, type=int,
               help="Landing workers of (d); repeat to compare (default: the Ingestor's default, one per core).")
 @click.option("--rounds", default=1, show_default=True, type=int, help="Repeat (a) and (d) alternately.")
+@click.option("--members", "member_count", default=0, type=int,
+              help="Also run this many members (one landing worker each) in one group, against one member.")
 @click.option("--backlog", "backlog_n", default=0, type=int,
               help="Also measure the landing worker's memory under a backlog of this many messages (e.g. 10000000).")
-def main(events: int, partitions: int, sample: int, workers: tuple[int, ...], rounds: int, backlog_n: int) -> None:
+def main(events: int, partitions: int, sample: int, workers: tuple[int, ...], rounds: int, member_count: int,
+         backlog_n: int) -> None:
     os.environ.setdefault("JX_KAFKA_PORT", "29496")
     os.environ.setdefault("JX_KAFKA_CONTROLLER_PORT", "29497")
     home = Path(tempfile.mkdtemp(prefix="jx-bench-"))
@@ -275,6 +330,14 @@ def main(events: int, partitions: int, sample: int, workers: tuple[int, ...], ro
                   f"max {max(ratios):.2f}")
         for name, rate in validators(20_000).items():
             print(f"validator {name:<42} {rate:>10,.0f} events/s")
+        for round_ in range(1, rounds + 1) if member_count else ():
+            one = group_rate(members(cfg, 1, 1))
+            several = members(cfg, member_count, 1)
+            both = group_rate(several)
+            shares = ", ".join(f"{r['consumed']:,}" for r in several)
+            print(f"members, one landing worker each [round {round_}, {_load()}]: 1 member {one:,.0f} events/s, "
+                  f"{member_count} members {both:,.0f} events/s together (×{both / one:.2f}; consumed {shares})",
+                  flush=True)
         if backlog_n:
             print(f"backlog: {backlog_n:,} messages to {TOPIC} (3 partitions)…", flush=True)
             r = backlog(cfg, backlog_n, min(200_000, backlog_n), workers[0] if workers else None)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import resource
 import signal
 
 _PR_SET_PDEATHSIG = 1
@@ -24,3 +25,16 @@ def die_with_parent(parent_pid: int) -> None:
         pass  # not Linux: end-of-file on stdin still ends the process
     if os.getppid() != parent_pid:
         os._exit(1)
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory since it started its program (``VmHWM``; ``ru_maxrss`` would also
+    count the memory of the parent it was forked from)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
