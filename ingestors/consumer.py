@@ -1,25 +1,30 @@
 """The ingest loop: a consumer-group member that lands its partitions exactly once.
 
-A member is a pipeline of two processes: this one only polls Kafka and ships each partition's raw
-records (offset, timestamp, key, value) to a landing worker (``ingestors.worker``), which decodes,
-validates, dedups, masks, builds the Arrow columns and commits Parquet batches. Chunks and commands go
-over one ordered pipe, so a command never overtakes a chunk sent before it; the pipe's bounded buffer
-is the backpressure (a slow worker blocks the poll loop, not memory).
+A member is a pipeline of two processes: this one only polls Kafka and ships each partition's record
+batches as fetched (``ingestors.records``: kafka-python never builds a record object here) to a landing
+worker (``ingestors.worker``), which decodes the records, validates, dedups, masks, builds the Arrow columns
+and commits Parquet batches. Chunks and commands go over one ordered pipe, so a command never overtakes a
+chunk sent before it; the pipe's bounded buffer is the backpressure (a slow worker blocks the poll loop, not
+memory).
 
 The landing zone owns the offsets: on every assignment a partition is recovered *by the worker* (after
 any chunk still in the pipe) and the consumer seeks to the first uncommitted offset it returns. On a
 revoke the member has its batches committed and waits for the worker's confirmation before returning
 from the callback. Kafka's committed offsets are written after each landing commit for lag monitoring
-only. Memory is bounded by the batch limits (per partition and across partitions), the pipe and the
-dedup window, whatever the backlog.
+only. The worker commits a batch itself when it reaches its record or byte limit (:class:`BatchLimits`), this
+process when it has been open too long, on a revoke and at the end. Memory is bounded by the batch limits (per
+partition and across partitions), the fetch sizes, the pipe and the dedup window, whatever the backlog.
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import pickle
+import queue
 import select
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from kafka import KafkaConsumer, TopicPartition
@@ -31,27 +36,20 @@ from rich.live import Live
 from rich.table import Table
 
 from jixiao import contracts
-from jixiao.ingestors.landing import LandingZone
+from jixiao.ingestors.landing import BatchLimits, LandingZone
+from jixiao.ingestors.records import poll_raw_batches
 from jixiao.runtime.config import Settings, settings
-
-
-@dataclass
-class BatchLimits:
-    """A partition's batch is committed when any limit is reached; ``pending_bytes`` caps all partitions."""
-
-    records: int = 50_000
-    nbytes: int = 16 * 1024 * 1024
-    seconds: float = 5.0
-    pending_bytes: int = 64 * 1024 * 1024
+from jixiao.runtime.processes import cores
 
 
 CONSUMER_OPTIONS = dict(
-    enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=20_000,
+    enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=1_000,
     fetch_min_bytes=256 * 1024, fetch_max_wait_ms=100,
-    max_partition_fetch_bytes=8 * 1024 * 1024, fetch_max_bytes=32 * 1024 * 1024,
+    max_partition_fetch_bytes=1024 * 1024, fetch_max_bytes=8 * 1024 * 1024,
     check_crcs=False, metrics_enabled=False, allow_auto_create_topics=False,
 )
-"""Consumer settings of the ingest hot path (CRCs are checked by the broker on produce)."""
+"""Consumer settings of the ingest hot path (CRCs are checked by the broker on produce). The Ingestor polls record
+batches, so ``max_poll_records`` counts batches there; the fetch sizes bound what one poll holds."""
 
 
 @dataclass
@@ -64,8 +62,8 @@ class IngestStats:
     fenced: int = 0
     seconds: float = 0.0
     per_reason: dict[str, int] = field(default_factory=dict)
-    first_record: float = 0.0  # seconds from the start to the end of the first non-empty poll (join, first fetch)
-    first_poll_records: int = 0  # records that poll returned
+    joined: float = 0.0  # seconds from the start until the first partitions were assigned (the group join)
+    worker_peak_rss_mib: float = 0.0  # the largest landing worker's peak resident memory
     polling: float = 0.0  # seconds inside KafkaConsumer.poll
     blocked: float = 0.0  # seconds the poll loop waited on the landing worker (backpressure, commits)
     closing: float = 0.0  # seconds from the loop's end to the last commit confirmed
@@ -75,42 +73,64 @@ class IngestStats:
         return self.consumed / self.seconds if self.seconds else 0.0
 
 
+_PIPE_BYTES = 1 << 20
+
+
 class WorkerFailed(RuntimeError):
     """The landing worker process died or reported an error."""
 
 
 class LandingWorker:
-    """The consumer's end of the landing worker process (``ingestors.worker``), see the module docstring there."""
+    """The consumer's end of one landing worker process (``ingestors.worker``), see the module docstring there.
 
-    def __init__(self, cfg: Settings, dedup_window: int):
+    Messages go through a bounded queue to a thread that writes them to the worker's pipe: the poll loop blocks
+    only when the queue is full (backpressure), never while one worker reads a large chunk and another idles."""
+
+    def __init__(self, cfg: Settings, dedup_window: int, limits: BatchLimits, handler, queued: int = 4):
         self.process = subprocess.Popen([sys.executable, "-m", "jixiao.ingestors.worker", str(os.getpid())],
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=-1)
-        self._commands = self.process.stdin
-        self._replies = os.fdopen(os.dup(self.process.stdout.fileno()), "rb", buffering=0)
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+        try:
+            fcntl.fcntl(self.process.stdin.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
+        except (AttributeError, OSError):
+            pass  # not Linux, or above the system's pipe-max-size: the default pipe works, in smaller steps
+        self.replies = os.fdopen(os.dup(self.process.stdout.fileno()), "rb", buffering=0)
         self.process.stdout.close()
-        self.handler = lambda reply: None
+        self.handler = handler
         self.failed: str | None = None
-        self._seq = 0
-        self.send(("init", cfg, dedup_window))
+        self.partitions = 0  # partitions placed on this worker
+        self.peak_rss_mib = 0.0  # reported when it stops
+        self._outbox: queue.Queue[bytes | None] = queue.Queue(maxsize=queued)
+        self._writer = threading.Thread(target=self._write, name="landing-worker-pipe", daemon=True)
+        self._writer.start()
+        self.send(("init", cfg, dedup_window, limits))
 
     def send(self, message: tuple) -> None:
         if self.failed:
             raise WorkerFailed(self.failed)
-        try:
-            self._commands.write(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
-            self._commands.flush()
-        except (BrokenPipeError, OSError) as error:
-            self._fail(f"the landing worker is gone ({error}); exit code {self.process.poll()}")
+        self._outbox.put(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
 
-    def request(self, kind: str, *args) -> int:
-        """Send a command that the worker answers; its sequence number."""
-        self._seq += 1
-        self.send((kind, self._seq, *args))
-        return self._seq
-
-    def _read(self) -> tuple:
+    def _write(self) -> None:
+        """The writer thread: the queued messages, in order, into the worker's stdin (closed at the end)."""
+        pipe = self.process.stdin
         try:
-            reply = pickle.load(self._replies)
+            while (data := self._outbox.get()) is not None:
+                view = memoryview(data)
+                while view:
+                    view = view[pipe.write(view):]
+        except OSError as error:
+            self.failed = self.failed or f"the landing worker is gone ({error}); exit code {self.process.poll()}"
+            while self._outbox.get() is not None:  # unblock senders until the end
+                pass
+        finally:
+            try:
+                pipe.close()
+            except OSError:
+                pass
+
+    def read(self) -> tuple:
+        """The next reply (blocking), after the handler saw it."""
+        try:
+            reply = pickle.load(self.replies)
         except (EOFError, OSError, pickle.UnpicklingError) as error:
             self._fail(f"the landing worker is gone ({error!r}); exit code {self.process.wait()}")
         if reply[0] == "error":
@@ -122,53 +142,108 @@ class LandingWorker:
         self.failed = why
         raise WorkerFailed(why)
 
-    def drain(self) -> None:
-        """Handle the replies that have arrived, without waiting."""
-        while select.select([self._replies], [], [], 0)[0]:
-            self._read()
-
-    def wait(self, seqs) -> dict[int, tuple]:
-        """Block until the worker answered every command in ``seqs`` (handling other replies on the way)."""
-        want, got = set(seqs), {}
-        while want:
-            reply = self._read()
-            if len(reply) > 1 and reply[1] in want:
-                want.discard(reply[1])
-                got[reply[1]] = reply
-        return got
-
     def stop(self) -> None:
         """Ask the worker to exit (after everything sent), or kill it when it is broken."""
         try:
             if not self.failed:
                 self.send(("stop",))
-                while self._read()[0] != "stopped":
+                while (reply := self.read())[0] != "stopped":
                     pass
+                self.peak_rss_mib = reply[1]
         except WorkerFailed:
             pass
         finally:
-            try:
-                self._commands.close()
-            except OSError:
-                pass
+            if self.failed:
+                self.process.kill()  # its pipe fails: the writer thread stops waiting on it
+            self._outbox.put(None)  # the writer thread closes the pipe once everything before is written
+            self._writer.join(timeout=30)
             try:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-            self._replies.close()
+            self.replies.close()
+
+
+class LandingWorkers:
+    """The member's landing worker processes. A partition is placed on the worker with the fewest partitions the
+    first time it is assigned and stays there, so all its chunks and commands go through one ordered pipe."""
+
+    def __init__(self, count: int, cfg: Settings, dedup_window: int, limits: BatchLimits, handler):
+        self.workers: list[LandingWorker] = []
+        try:
+            for _ in range(count):
+                self.workers.append(LandingWorker(cfg, dedup_window, limits, handler))
+        except BaseException:
+            self.stop()
+            raise
+        self.placed: dict[TopicPartition, LandingWorker] = {}
+        self._seq = 0
+
+    @property
+    def failed(self) -> str | None:
+        return next((w.failed for w in self.workers if w.failed), None)
+
+    def ready(self) -> None:
+        """Wait until every worker has started (its first reply)."""
+        for worker in self.workers:
+            if worker.read()[0] != "ready":
+                worker.stop()
+                raise WorkerFailed("the landing worker did not start")
+
+    def of(self, tp: TopicPartition) -> LandingWorker:
+        worker = self.placed.get(tp)
+        if worker is None:
+            worker = self.placed[tp] = min(self.workers, key=lambda w: w.partitions)
+            worker.partitions += 1
+        return worker
+
+    def send(self, tp: TopicPartition, message: tuple) -> None:
+        self.of(tp).send(message)
+
+    def request(self, tp: TopicPartition, kind: str, *args) -> int:
+        """Send a command about ``tp`` that its worker answers; the command's sequence number."""
+        self._seq += 1
+        self.of(tp).send((kind, self._seq, *args))
+        return self._seq
+
+    def _ready(self, timeout: float | None) -> list[LandingWorker]:
+        by_fd = {w.replies.fileno(): w for w in self.workers if not w.failed}
+        return [by_fd[fd] for fd in select.select(list(by_fd), [], [], timeout)[0]]
+
+    def drain(self) -> None:
+        """Handle the replies that have arrived, without waiting."""
+        while ready := self._ready(0):
+            for worker in ready:
+                worker.read()
+
+    def wait(self, seqs) -> dict[int, tuple]:
+        """Block until every command in ``seqs`` was answered (handling other replies on the way)."""
+        want, got = set(seqs), {}
+        while want:
+            if self.failed:
+                raise WorkerFailed(self.failed)
+            for worker in self._ready(None):
+                reply = worker.read()
+                if len(reply) > 1 and reply[1] in want:
+                    want.discard(reply[1])
+                    got[reply[1]] = reply
+        return got
+
+    def stop(self) -> None:
+        for worker in self.workers:
+            worker.stop()
 
 
 class _PartitionState:
     """A partition this member owns: where its open batch starts and ends (its records are in the worker)."""
 
-    __slots__ = ("tp", "first", "last", "nbytes", "opened", "since", "fenced")
+    __slots__ = ("tp", "first", "last", "opened", "since", "fenced")
 
     def __init__(self, tp: TopicPartition, next_offset: int, since: int):
         self.tp = tp
         self.first = next_offset
         self.last = next_offset - 1
-        self.nbytes = 0
         self.opened = time.monotonic()
         self.since = since  # sequence number of the assign command: older replies are about a former ownership
         self.fenced = False
@@ -178,15 +253,13 @@ class _PartitionState:
         return self.last - self.first + 1
 
 
-_OFFSET, _TIMESTAMP, _KEY, _VALUE, _VALUE_SIZE = (
-    "offset", "timestamp", "key", "value", "serialized_value_size")
-
-
 class Ingestor(ConsumerRebalanceListener):
-    """One member of the ingest consumer group: this process polls, a landing worker process lands."""
+    """One member of the ingest consumer group: this process polls, ``workers`` landing worker processes (default
+    one per core) land, each the partitions placed on it."""
 
     def __init__(self, sources: list[str], group: str, cfg: Settings | None = None,
-                 limits: BatchLimits | None = None, dedup_window: int = 100_000, **consumer_options):
+                 limits: BatchLimits | None = None, dedup_window: int = 100_000, workers: int | None = None,
+                 **consumer_options):
         self.cfg = cfg or settings()
         self.zone = LandingZone(self.cfg)
         self.limits = limits or BatchLimits()
@@ -196,21 +269,18 @@ class Ingestor(ConsumerRebalanceListener):
         self.states: dict[TopicPartition, _PartitionState] = {}
         self.stopping = False
         self._landed: dict[TopicPartition, int] = {}  # next offsets landed since the last Kafka offset commit
-        self.worker = LandingWorker(self.cfg, dedup_window)  # starts while the consumer connects
-        self.worker.handler = self._on_reply
-        options = {**CONSUMER_OPTIONS, **consumer_options}
-        # a poll never returns more than one batch, so batches end where the limit says
-        options["max_poll_records"] = min(options["max_poll_records"], self.limits.records)
+        # the workers start while the consumer connects
+        self.workers = LandingWorkers(workers or cores(), self.cfg, dedup_window, self.limits,
+                                      self._on_reply)
         try:
             self.consumer = KafkaConsumer(bootstrap_servers=self.cfg.bootstrap_servers, group_id=group,
-                                          client_id=f"jixiao-ingest-{group}", **options)
+                                          client_id=f"jixiao-ingest-{group}", **{**CONSUMER_OPTIONS, **consumer_options})
+            poll_raw_batches(self.consumer)
             self.consumer.subscribe(self.topics, listener=self)
+            self.workers.ready()
         except BaseException:
-            self.worker.stop()
+            self.workers.stop()
             raise
-        from kafka.consumer.fetcher import ConsumerRecord
-        fields = ConsumerRecord._fields
-        self._columns = tuple(fields.index(name) for name in (_OFFSET, _TIMESTAMP, _KEY, _VALUE, _VALUE_SIZE))
 
     # -- rebalance callbacks (run inside poll) ---------------------------------------------------
     def on_partitions_revoked(self, revoked):
@@ -222,28 +292,30 @@ class Ingestor(ConsumerRebalanceListener):
         """
         seqs = [self._commit(state, release=True) for tp in list(revoked)
                 if (state := self.states.pop(tp, None)) is not None]
-        self.worker.wait(seqs)
+        self.workers.wait(seqs)
 
     def on_partitions_lost(self, lost):
         """Evicted from the group: drop the open batches; the new owner re-reads them from Kafka."""
         for tp in list(lost):
             if self.states.pop(tp, None) is not None:
-                self.worker.send(("drop", tp.topic, tp.partition))
+                self.workers.send(tp, ("drop", tp.topic, tp.partition))
 
     def on_partitions_assigned(self, assigned):
+        if not self.stats.joined:
+            self.stats.joined = time.monotonic() - self._started
         self._assign([tp for tp in assigned if tp not in self.states])
 
     def _assign(self, partitions: list[TopicPartition]) -> None:
         """Have the worker recover each partition (after anything still in the pipe); seek to its resume offset."""
-        seqs = {self.worker.request("assign", tp.topic, tp.partition): tp for tp in partitions}
-        for seq, reply in self.worker.wait(seqs).items():
+        seqs = {self.workers.request(tp, "assign", tp.topic, tp.partition): tp for tp in partitions}
+        for seq, reply in self.workers.wait(seqs).items():
             tp = seqs[seq]
             self.states[tp] = _PartitionState(tp, reply[4], seq)
             self.consumer.seek(tp, reply[4])
 
     def _on_reply(self, reply: tuple) -> None:
         kind = reply[0]
-        if kind == "committed":
+        if kind in ("committed", "landed"):  # landed: the worker committed a full batch on its own account
             _, seq, topic, partition, record, per_reason = reply
             stats = self.stats
             stats.consumed += record["last"] - record["first"] + 1
@@ -253,12 +325,17 @@ class Ingestor(ConsumerRebalanceListener):
             stats.commits += 1
             for reason, n in per_reason.items():
                 stats.per_reason[reason] = stats.per_reason.get(reason, 0) + n
-            self._landed[TopicPartition(topic, partition)] = record["last"] + 1
+            tp = TopicPartition(topic, partition)
+            self._landed[tp] = record["last"] + 1
+            state = self.states.get(tp)
+            if kind == "landed" and state is not None and seq == state.since and record["last"] >= state.first:
+                state.first = record["last"] + 1
+                state.opened = time.monotonic()
         elif kind == "fenced":  # another member committed past us: resume from the landing zone
             _, seq, topic, partition = reply
             self.stats.fenced += 1
             state = self.states.get(TopicPartition(topic, partition))
-            if state is not None and seq > state.since:
+            if state is not None and seq >= state.since:  # not about a former ownership
                 state.fenced = True
 
     # -- the loop --------------------------------------------------------------------------------
@@ -270,7 +347,7 @@ class Ingestor(ConsumerRebalanceListener):
         no partition (more members than partitions) exits too, and a member that dies is covered by
         the others after the rebalance.
         """
-        started = time.monotonic()
+        started = self._started = time.monotonic()
         targets = {} if follow else self._end_offsets_of_all_partitions()
         shown = checked = 0.0
         with Live(console=console, refresh_per_second=2, transient=False) if progress else _NoLive() as live:
@@ -280,14 +357,11 @@ class Ingestor(ConsumerRebalanceListener):
                     polled = self.consumer.poll(timeout_ms=200)
                     t1 = time.monotonic()
                     self.stats.polling += t1 - t0
-                    if polled and not self.stats.first_record:
-                        self.stats.first_record = t1 - started
-                        self.stats.first_poll_records = sum(len(records) for records in polled.values())
-                    for tp, records in polled.items():
+                    for tp, batches in polled.items():
                         state = self.states.get(tp)
                         if state is not None and not state.fenced:
-                            self._ship(state, records)
-                    self.worker.drain()
+                            self._ship(state, batches)
+                    self.workers.drain()
                     fenced = [tp for tp, state in self.states.items() if state.fenced]
                     if fenced:
                         for tp in fenced:
@@ -306,12 +380,13 @@ class Ingestor(ConsumerRebalanceListener):
             finally:
                 closing = time.monotonic()
                 try:
-                    if not self.worker.failed:
-                        self.worker.wait([seq for state in list(self.states.values()) if (seq := self._commit(state)) is not None])
+                    if not self.workers.failed:
+                        self.workers.wait([seq for state in list(self.states.values()) if (seq := self._commit(state)) is not None])
                         self._commit_kafka_offsets()
                         self.states.clear()
                 finally:
-                    self.worker.stop()
+                    self.workers.stop()
+                    self.stats.worker_peak_rss_mib = max(w.peak_rss_mib for w in self.workers.workers)
                     self.stats.seconds = time.monotonic() - started
                     self.stats.closing = time.monotonic() - closing
                     if progress:
@@ -323,29 +398,19 @@ class Ingestor(ConsumerRebalanceListener):
         """Ask the loop to land its open batches and leave the group (safe from a signal handler)."""
         self.stopping = True
 
-    def _ship(self, state: _PartitionState, records) -> None:
-        """Send a partition's newly polled records to the worker as columns; commit when the batch is full."""
+    def _ship(self, state: _PartitionState, batches) -> None:
+        """Send a partition's newly polled record batches (``records.RawBatch``) to the worker as they came."""
         expected = state.last + 1
-        if records[0].offset < expected:
-            records = [r for r in records if r.offset >= expected]  # fetched before the seek
-            if not records:
-                return
-        offset_i, timestamp_i, key_i, value_i, size_i = self._columns
-        columns = list(zip(*records))
-        sizes = columns[size_i]
-        nbytes = sum(sizes) + sizes.count(-1)  # -1 is a null value
+        wanted = [(max(b.start, expected), b.offset, b.data) for b in batches if b.offset >= expected]
+        if not wanted:
+            return  # fetched before a seek
         if state.consumed == 0:
             state.opened = time.monotonic()
-        offsets = columns[offset_i]
         tp = state.tp
         t0 = time.monotonic()
-        self.worker.send(("chunk", tp.topic, tp.partition, offsets, columns[timestamp_i], columns[key_i],
-                          columns[value_i]))
+        self.workers.send(tp, ("chunk", tp.topic, tp.partition, wanted))
         self.stats.blocked += time.monotonic() - t0
-        state.last = offsets[-1]
-        state.nbytes += nbytes
-        if state.consumed >= self.limits.records or state.nbytes >= self.limits.nbytes:
-            self._commit(state)
+        state.last = wanted[-1][1]
 
     def _end_offsets_of_all_partitions(self) -> dict[TopicPartition, int]:
         partitions = [TopicPartition(t, p) for t in self.topics
@@ -373,18 +438,11 @@ class Ingestor(ConsumerRebalanceListener):
         return table
 
     def _commit_due(self) -> None:
-        """Commit batches open for too long, then the largest ones while all batches exceed the memory cap."""
+        """Commit batches open for too long (the worker commits full ones itself)."""
         now = time.monotonic()
         for state in list(self.states.values()):
             if state.consumed and now - state.opened >= self.limits.seconds:
                 self._commit(state)
-        pending = sorted(self.states.values(), key=lambda s: s.nbytes, reverse=True)
-        total = sum(s.nbytes for s in pending)
-        for state in pending:
-            if total <= self.limits.pending_bytes:
-                break
-            total -= state.nbytes
-            self._commit(state)
 
     def _commit(self, state: _PartitionState, release: bool = False) -> int | None:
         """Ask the worker to land the partition's batch (``release``: and forget the partition); the request's
@@ -392,9 +450,8 @@ class Ingestor(ConsumerRebalanceListener):
         if state.consumed == 0 and not release:
             return None
         tp = state.tp
-        seq = self.worker.request("commit", tp.topic, tp.partition, release)
+        seq = self.workers.request(tp, "commit", tp.topic, tp.partition, release)
         state.first = state.last + 1
-        state.nbytes = 0
         state.opened = time.monotonic()
         return seq
 

@@ -129,19 +129,39 @@ def _write_parquet(table: pa.Table, handle, dictionary: list[str] | bool = True)
 
 
 @dataclass
+class BatchLimits:
+    """When a partition's open batch is committed, and so how much a landing worker holds.
+
+    The landing worker commits a batch on its own account when it reaches ``records`` or ``nbytes`` (its
+    columns in Arrow), and the largest batches while all of them together exceed ``pending_bytes``; the
+    consumer commits batches open for ``seconds``. With the dedup window and the step size of the worker
+    these bound the worker's memory, whatever the backlog."""
+
+    records: int = 50_000
+    nbytes: int = 8 * 1024 * 1024
+    seconds: float = 5.0
+    pending_bytes: int = 32 * 1024 * 1024
+
+
+@dataclass
 class PartitionBatch:
-    """Everything consumed from one partition since its last commit, in offset order."""
+    """Everything consumed from one partition since its last commit, in offset order.
+
+    Rows are appended to the Python lists of ``landed`` (and ``business_dates``); :meth:`seal` moves them into an
+    Arrow table in ``parts``, so a long batch is held as compact columns rather than as Python objects."""
 
     topic: str
     partition: int
     source: str
     first: int
     last: int = -1
-    landed: dict[str, list] = field(default_factory=lambda: {f.name: [] for f in LANDING_SCHEMA})
+    landed: dict[str, list] = field(default_factory=lambda: {f.name: [] for f in _ROW_SCHEMA})
     business_dates: list[str] = field(default_factory=list)
     dead: dict[str, list] = field(default_factory=lambda: {f.name: [] for f in DEAD_LETTER_SCHEMA})
     duplicates: int = 0
-    nbytes: int = 0
+    parts: list[pa.Table] = field(default_factory=list)
+    sealed_rows: int = 0
+    sealed_bytes: int = 0
 
     @property
     def consumed(self) -> int:
@@ -149,25 +169,42 @@ class PartitionBatch:
 
     @property
     def landed_count(self) -> int:
-        return len(self.business_dates)
+        return self.sealed_rows + len(self.business_dates)
 
     @property
     def dead_count(self) -> int:
         return len(self.dead["kafka_offset"])
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes held: the sealed Arrow columns plus the raw values of the dead letters."""
+        return self.sealed_bytes + sum(len(v) for v in self.dead["raw_value"] if v)
 
-def _landing_table(batch: PartitionBatch, now: datetime) -> pa.Table:
-    """The batch's landed rows as a LANDING_SCHEMA table; ISO-8601 ``occurred_at`` strings are parsed by Arrow,
+    def seal(self) -> None:
+        """Move the rows appended since the last seal into an Arrow table (with a ``business_date`` column)."""
+        if not self.business_dates:
+            return
+        part = _rows_table(self.landed, self.business_dates)
+        self.parts.append(part)
+        self.sealed_rows += part.num_rows
+        self.sealed_bytes += part.nbytes
+        self.landed = {name: [] for name in self.landed}
+        self.business_dates = []
+
+
+_ROW_SCHEMA = pa.schema([f for f in LANDING_SCHEMA if f.name != "ingested_at"])
+"""A landed row as the worker builds it; ``ingested_at`` is the commit's time."""
+
+
+def _rows_table(columns: dict[str, list], business_dates: list[str]) -> pa.Table:
+    """Rows as a _ROW_SCHEMA table plus ``business_date``; ISO-8601 ``occurred_at`` strings are parsed by Arrow,
     constant columns are repeated scalars, ``person_keys`` is built from its flat values and offsets."""
-    columns = batch.landed
-    n = batch.landed_count
+    n = len(business_dates)
     arrays = []
-    for column in LANDING_SCHEMA:
+    for column in _ROW_SCHEMA:
         name = column.name
         values = columns.get(name)
-        if name == "ingested_at":
-            arrays.append(pa.repeat(pa.scalar(now, column.type), n))
-        elif name == "occurred_at" and values and isinstance(values[0], str):
+        if name == "occurred_at" and values and isinstance(values[0], str):
             arrays.append(_parse_instants(values, column.type))
         elif name == "person_keys":
             offsets = pa.array([0, *accumulate(map(len, values))], pa.int32())
@@ -177,7 +214,18 @@ def _landing_table(batch: PartitionBatch, now: datetime) -> pa.Table:
             arrays.append(pa.repeat(pa.scalar(values[0], column.type), n))
         else:
             arrays.append(pa.array(values, column.type))
-    return pa.Table.from_arrays(arrays, schema=LANDING_SCHEMA)
+    arrays.append(pa.array(business_dates, pa.string()))
+    return pa.Table.from_arrays(arrays, schema=_ROW_SCHEMA.append(pa.field("business_date", pa.string())))
+
+
+def _landing_table(batch: PartitionBatch, now: datetime) -> tuple[pa.Table, pa.ChunkedArray]:
+    """The batch's landed rows as a LANDING_SCHEMA table, and their business dates."""
+    batch.seal()
+    rows = pa.concat_tables(batch.parts)
+    table = rows.drop_columns(["business_date"]).append_column(
+        LANDING_SCHEMA.field("ingested_at"), pa.repeat(pa.scalar(now, LANDING_SCHEMA.field("ingested_at").type),
+                                                       rows.num_rows))
+    return table.select(LANDING_SCHEMA.names), rows.column("business_date")
 
 
 _CONSTANT_COLUMNS = frozenset({"kafka_topic", "kafka_partition", "schema_version"})
@@ -338,11 +386,10 @@ class LandingZone:
         now = datetime.now(timezone.utc)
         pending: list[Path] = []
         if batch.landed_count:
-            table = _landing_table(batch, now)
-            days = sorted(set(batch.business_dates))
-            dates = pa.array(batch.business_dates) if len(days) > 1 else None
-            for dt in days:
-                part = table if dates is None else table.filter(pc.equal(dates, dt))
+            table, dates = _landing_table(batch, now)
+            days = pc.unique(dates).to_pylist()
+            for dt in sorted(days):
+                part = table if len(days) == 1 else table.filter(pc.equal(dates, dt))
                 path = pending_path(self.root / f"source={batch.source}" / f"dt={dt}" / f"{stem}.parquet")
                 _write_durably(path, lambda f, t=part: _write_parquet(t, f, _DICTIONARY_COLUMNS))
                 pending.append(path)

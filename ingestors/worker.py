@@ -1,21 +1,23 @@
 """The landing worker: the second stage of the ingest pipeline, in its own process.
 
-The consumer process (``ingestors.consumer``) only polls Kafka and ships each partition's raw records
-(offsets, timestamps, keys, values) here as chunks; this process decodes, validates, dedups, masks,
-builds the Arrow columns and commits the batches to the landing zone. With two cores the Python work
-of polling (kafka-python's record parsing) and of landing run in parallel.
+The consumer process (``ingestors.consumer``) only polls Kafka and ships each partition's record batches as
+fetched (raw, still compressed: ``ingestors.records``) here as chunks; this process decodes the records,
+validates, dedups, masks, builds the Arrow columns and commits the batches to the landing zone. The consumer
+spends well under a microsecond per record, so the landing work has a core to itself.
 
 Protocol (pickled tuples over the worker's stdin; replies over its stdout), one ordered channel, so a
 command for a partition never overtakes a chunk sent before it:
 
-    ("init", cfg, dedup_window)                      → ("ready",)
+    ("init", cfg, dedup_window, limits)              → ("ready",)
     ("assign", seq, topic, partition)                → ("resume", seq, topic, partition, next_offset)
-    ("chunk", topic, partition, offsets, timestamps, keys, values)          (no reply)
+    ("chunk", topic, partition, [(start, last, raw batch), …])              (no reply)
     ("commit", seq, topic, partition, release)       → ("committed", seq, topic, partition, record, per_reason)
                                                      | ("fenced", seq, topic, partition)
                                                      | ("skipped", seq, topic, partition)
     ("drop", topic, partition)                                              (no reply)
-    ("stop",)                                        → ("stopped",)
+    ("stop",)                                        → ("stopped", peak RSS in MiB)
+    unasked, after a chunk filled a batch (limits)   → ("landed", assign_seq, topic, partition, record, per_reason)
+                                                     | ("fenced", assign_seq, topic, partition)
     any failure                                      → ("error", traceback), then exit
 
 ``assign`` recovers the partition (under its commit lock) and rebuilds the dedup window from the landing
@@ -30,7 +32,7 @@ lands before the new owner's recovery (which then resumes after it) or is refuse
 """
 from __future__ import annotations
 
-import ctypes
+import gc
 import os
 import pickle
 import signal
@@ -38,19 +40,37 @@ import sys
 import time
 import traceback
 import zlib
+from collections import deque
 from datetime import datetime, timedelta, timezone
 
 import orjson
+import pyarrow as pa
 
 from jixiao import contracts
-from jixiao.ingestors.landing import LandingZone, PartitionBatch
+from jixiao.ingestors.landing import BatchLimits, LandingZone, PartitionBatch
 from jixiao.ingestors.masking import mask_text, texts_to_mask
+from jixiao.ingestors.records import decode_batches
+from jixiao.runtime.processes import die_with_parent, peak_rss_mib
 from jixiao.ingestors.validate import (ENVELOPE_KEY_COUNT, Rejected, business_date, decode, envelope_shape,
                                        fast_payload_check, matching_envelope_strings, plainly_unique_keys)
 
-_PR_SET_PDEATHSIG = 1
+_SLICE = 8_192
+"""Records decoded and validated in one step: bounds the Python objects alive at once."""
 _BUSINESS_SUFFIX = "+08:00"
 _BUSINESS_TZ = timezone(timedelta(hours=8))
+
+
+def _groups(batches: list[tuple[int, int, bytes]]):
+    """Consecutive raw batches (start, last, data) of about ``_SLICE`` records each (one batch may hold more)."""
+    group, records = [], 0
+    for batch in batches:
+        group.append(batch)
+        records += batch[1] - batch[0] + 1
+        if records >= _SLICE:
+            yield group
+            group, records = [], 0
+    if group:
+        yield group
 
 
 def content_hash(event_type: str, occurred_at: str, dept_code: str, schema_version: int, payload: bytes,
@@ -68,29 +88,30 @@ def _business_seconds(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, _BUSINESS_TZ).strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def die_with_parent(parent_pid: int) -> None:
-    """SIGKILL this process when its parent dies (Linux); exit now if the parent is already gone."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass  # not Linux: end-of-file on stdin still ends the worker
-    if os.getppid() != parent_pid:
-        os._exit(1)
+_DIGEST_BITS = 33
+_DIGEST_MASK = (1 << _DIGEST_BITS) - 1
+_UNKNOWN_DIGEST = 1 << 32
+"""A dedup window entry is one int: the first offset shifted left by 33 bits, then the CRC-32 content hash (or
+2**32 for an event landed before content hashes existed)."""
 
 
 class PartitionState:
-    """A partition the worker lands: its open batch and its dedup window (insertion-ordered, bounded)."""
+    """A partition the worker lands: its open batch and its dedup window (the last ``window`` event ids).
 
-    def __init__(self, topic: str, partition: int, next_offset: int, recent: list[tuple[str, int, int]], window: int):
+    The window is one dict (event_id → first offset and content hash packed in one int, see ``_DIGEST_BITS``)
+    and a FIFO of its keys, oldest first, for eviction in O(1)."""
+
+    def __init__(self, topic: str, partition: int, next_offset: int, recent: list[tuple[str, int | None, int]],
+                 window: int, since: int = 0):
         self.topic, self.partition = topic, partition
         self.source = contracts.source_of_topic(topic)
         self.batch = PartitionBatch(topic, partition, self.source, next_offset)
         self.window = window
-        # event_id → content hash and → offset where it landed, oldest first (``recent`` is oldest first too); two
-        # dicts of plain ints rather than one of tuples, which would keep the garbage collector busy
+        self.since = since  # sequence number of the assign command (tags the replies the worker sends unasked)
         recent = recent[-window:] if window else []
-        self.seen: dict[str, int | None] = {event_id: digest for event_id, digest, _ in recent}
-        self.offsets: dict[str, int] = {event_id: offset for event_id, _, offset in recent}
+        self.seen: dict[str, int] = {event_id: offset << _DIGEST_BITS | (_UNKNOWN_DIGEST if digest is None else digest)
+                                     for event_id, digest, offset in recent}
+        self.order: deque[str] = deque(self.seen)
         self.per_reason: dict[str, int] = {}
 
     def reset(self) -> None:
@@ -100,18 +121,23 @@ class PartitionState:
 
 
 class Worker:
-    def __init__(self, cfg, dedup_window: int):
+    """Lands the partitions the consumer assigned; ``notify`` sends the replies nobody asked for (commits the
+    worker decided on itself because a batch reached its record or byte limit)."""
+
+    def __init__(self, cfg, dedup_window: int, limits: BatchLimits | None = None, notify=lambda message: None):
         self.zone = LandingZone(cfg)
         self.window = dedup_window
+        self.limits = limits or BatchLimits()
+        self.notify = notify
         self.max_future_ms = int(cfg.max_future_skew_s * 1000)
         self.states: dict[tuple[str, int], PartitionState] = {}
         matching_envelope_strings(["warm-up"], ["2026-01-01T00:00:00Z"])  # Arrow's compute functions load lazily
 
-    def assign(self, topic: str, partition: int) -> int:
+    def assign(self, topic: str, partition: int, since: int = 0) -> int:
         fast_payload_check(contracts.source_of_topic(topic))  # compile its validators now, not on the first record
         next_offset = self.zone.recover(topic, partition)
         recent = self.zone.recent_events(topic, partition, self.window) if self.window else []
-        self.states[(topic, partition)] = PartitionState(topic, partition, next_offset, recent, self.window)
+        self.states[(topic, partition)] = PartitionState(topic, partition, next_offset, recent, self.window, since)
         return next_offset
 
     def commit(self, topic: str, partition: int, release: bool):
@@ -133,27 +159,62 @@ class Worker:
         state.reset()
         return ("committed", record.__dict__, per_reason)
 
-    def chunk(self, topic: str, partition: int, offsets, timestamps, keys, values) -> None:
-        """Decode, validate, dedup and mask a chunk of one partition's records into its open batch.
-
-        Three passes: (1) per record, orjson and the typed checks (envelope shape, payload, no repeated key,
-        timestamp not ahead of the broker's); (2) for the whole chunk at once in Arrow, the envelope's two string
-        patterns and the search for texts that may hold PII, which are then masked; (3) in offset order, records
-        the fast path did not accept are judged by the reference decoder (dead letter with its reason, or
-        accepted and masked), re-sends are dropped as duplicates (same content) or dead-lettered as conflicting
-        duplicates (same event_id, different content), and the rest appended to the batch's columns.
-        """
+    def chunk(self, topic: str, partition: int, batches: list[tuple[int, int, bytes]]) -> None:
+        """Land raw record batches, (start offset, last offset, bytes) each, of one partition (see ``records``);
+        commit on the worker's own account when the batch reached a record or byte limit."""
         state = self.states.get((topic, partition))
         if state is None:
             return  # fenced or dropped: stale records of a partition this member must re-assign first
         batch = state.batch
         expected = batch.last + 1 if batch.last >= batch.first else batch.first
-        start = 0
-        while start < len(offsets) and offsets[start] < expected:
-            start += 1  # already in the batch (never expected: the consumer filters them)
-        if start == len(offsets):
-            return
-        source = state.source
+        wanted = [(max(start, expected), last, data) for start, last, data in batches if last >= expected]
+        for group in _groups(wanted):  # bounded Python objects per step, whatever the fetch size
+            offsets, timestamps, keys, values = decode_batches([(start, data) for start, _, data in group])
+            at, records = 0, self.limits.records
+            while at < len(offsets):  # steps end where a batch is full: exact batches
+                end = min(len(offsets), at + max(1, records - state.batch.consumed))
+                if end == len(offsets):
+                    self.land(state, offsets[at:], timestamps[at:], keys[at:], values[at:], last=group[-1][1])
+                else:
+                    self.land(state, offsets[at:end], timestamps[at:end], keys[at:end], values[at:end])
+                self._commit_over_limits(state)
+                at = end
+
+    def _commit_over_limits(self, state: PartitionState) -> None:
+        """Commit the partition's batch when it is full, then the largest batches while all exceed the memory cap."""
+        limits = self.limits
+        batch = state.batch
+        if batch.consumed >= limits.records or batch.nbytes >= limits.nbytes:
+            self._commit_unasked(state)
+        held = sorted(self.states.values(), key=lambda s: s.batch.nbytes, reverse=True)
+        total = sum(s.batch.nbytes for s in held)
+        for other in held:
+            if total <= limits.pending_bytes:
+                break
+            total -= other.batch.nbytes
+            self._commit_unasked(other)
+
+    def _commit_unasked(self, state: PartitionState) -> None:
+        outcome = self.commit(state.topic, state.partition, False)
+        if outcome[0] == "committed":
+            self.notify(("landed", state.since, state.topic, state.partition, *outcome[1:]))
+        elif outcome[0] == "fenced":
+            self.notify(("fenced", state.since, state.topic, state.partition))
+
+    def land(self, state: PartitionState, offsets, timestamps, keys, values, last: int | None = None) -> None:
+        """Decode, validate, dedup and mask records of one partition (in offset order, after its open batch) into
+        the batch.
+
+        Three passes: (1) per record, orjson and the typed checks (envelope shape, payload, no repeated key,
+        timestamp not ahead of the broker's); (2) for all records at once in Arrow, the envelope's two string
+        patterns and the search for texts that may hold PII, which are then masked; (3) in offset order, records
+        the fast path did not accept are judged by the reference decoder (dead letter with its reason, or
+        accepted and masked), re-sends are dropped as duplicates (same content) or dead-lettered as conflicting
+        duplicates (same event_id, different content), and the rest appended to the batch's columns, which are
+        then sealed into Arrow. The batch then ends at ``last`` (default: the last record's offset).
+        """
+        topic, partition, source = state.topic, state.partition, state.source
+        batch = state.batch
         pii_fields = contracts.pii_text_fields
         payload_checks = fast_payload_check(source)
         fromisoformat = datetime.fromisoformat
@@ -163,14 +224,13 @@ class Worker:
         max_future = self.max_future_ms
         now_ms = int(time.time() * 1000)
         broker_ms = [t if t is not None and t >= 0 else now_ms for t in timestamps]
-        # occurred_at at +08:00 sorting before this is within the skew of every record of the chunk
-        surely_not_future = _business_seconds(min(broker_ms[start:]) + max_future)
+        # occurred_at at +08:00 sorting before this is within the skew of every record
+        surely_not_future = _business_seconds(min(broker_ms) + max_future)
 
         # (1) the per-record fast path
         events: list = [None] * len(offsets)
         chosen: list[int] = []
-        for i in range(start, len(offsets)):
-            value = values[i]
+        for i, value in enumerate(values):
             if value is None or len(value) > max_bytes:
                 continue
             try:
@@ -224,12 +284,10 @@ class Worker:
         person_keys, kafka_offsets, kafka_timestamps = landed["person_keys"], landed["kafka_offset"], landed["kafka_timestamp"]
         hashes = landed["content_hash"]
         dates = batch.business_dates
-        seen, first_offsets = state.seen, state.offsets
-        window = state.window
+        seen, order, window = state.seen, state.order, state.window
         landed_before = len(event_ids)
         no_keys: list[str] = []
-        for i in range(start, len(offsets)):
-            event = events[i]
+        for i, event in enumerate(events):
             if event is None:
                 try:
                     event = decode(values[i], source, broker_ms[i], max_future)
@@ -249,20 +307,21 @@ class Worker:
             dept_code, version = event["dept_code"], event["schema_version"]
             payload = dumps(event["payload"], option=sort_keys)  # UTF-8 bytes: Arrow checks and stores them as strings
             digest = content_hash(event_type, occurred, dept_code, version, payload, keys_found)
-            if event_id in seen:
-                prior = seen[event_id]
-                if prior == digest or prior is None:  # None: landed without a content hash, cannot tell
+            prior = seen.get(event_id)
+            if prior is not None:
+                prior_digest = prior & _DIGEST_MASK
+                if prior_digest == digest or prior_digest == _UNKNOWN_DIGEST:  # unknown: landed without a hash
                     batch.duplicates += 1
                 else:
                     self._dead(state, topic, partition, offsets[i], timestamps[i], keys[i], values[i], Rejected(
                         "conflicting_duplicate", f"event_id {event_id} first landed from {topic} partition {partition} "
-                        f"offset {first_offsets[event_id]} with different content; this version is offset {offsets[i]}"))
+                        f"offset {prior >> _DIGEST_BITS} with different content; this version is offset {offsets[i]}"))
                 continue
-            seen[event_id] = digest
-            first_offsets[event_id] = offsets[i]
-            if window and len(seen) > window:
-                oldest = next(iter(seen))
-                del seen[oldest], first_offsets[oldest]
+            seen[event_id] = offsets[i] << _DIGEST_BITS | digest
+            if window:
+                order.append(event_id)
+                if len(order) > window:
+                    del seen[order.popleft()]
             dates.append(occurred[:10] if occurred.endswith(_BUSINESS_SUFFIX) else business_date(occurred))
             event_ids.append(event_id)
             event_types.append(event_type)
@@ -278,7 +337,8 @@ class Worker:
         if added:
             landed["kafka_topic"].extend([topic] * added)
             landed["kafka_partition"].extend([partition] * added)
-        batch.last = offsets[-1]
+        batch.last = max(batch.last, offsets[-1] if last is None else last)
+        batch.seal()
 
     def _dead(self, state: PartitionState, topic, partition, offset, timestamp, key, value, rejected) -> None:
         dead = state.batch.dead
@@ -307,6 +367,9 @@ def main() -> None:
     def reply(message) -> None:
         replies.write(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
 
+    # two dicts per record, freed by reference counting: collect the young generation rarely, never the start-up's
+    gc.set_threshold(100_000, 50, 1_000)
+    pa.set_memory_pool(pa.system_memory_pool())  # returns freed columns to the system: a lower high-water mark
     worker = None
     try:
         while True:
@@ -322,14 +385,15 @@ def main() -> None:
                 reply(_commit_reply(worker, seq, topic, partition, release))
             elif kind == "assign":
                 _, seq, topic, partition = message
-                reply(("resume", seq, topic, partition, worker.assign(topic, partition)))
+                reply(("resume", seq, topic, partition, worker.assign(topic, partition, seq)))
             elif kind == "drop":
                 worker.states.pop((message[1], message[2]), None)
             elif kind == "init":
-                worker = Worker(message[1], message[2])
+                worker = Worker(*message[1:], notify=reply)
+                gc.freeze()
                 reply(("ready",))
             elif kind == "stop":
-                reply(("stopped",))
+                reply(("stopped", peak_rss_mib()))
                 return
     except BaseException:  # noqa: BLE001 — report anything to the consumer, which raises it
         try:

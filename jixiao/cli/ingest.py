@@ -31,9 +31,11 @@ def chosen_sources(sources: str) -> list[str]:
 @click.option("--batch-records", default=50_000, show_default=True, type=int,
               help="Land a partition's batch after this many records …")
 @click.option("--batch-seconds", default=5.0, show_default=True, type=float, help="… or after this long.")
+@click.option("--workers", default=None, type=click.IntRange(min=1),
+              help="Landing worker processes of this member (default: one per core).")
 @click.pass_context
 def ingest(ctx: click.Context, sources: str, group: str, follow: bool, progress: bool | None,
-           instance_id: str | None, batch_records: int, batch_seconds: float) -> None:
+           instance_id: str | None, batch_records: int, batch_seconds: float, workers: int | None) -> None:
     """Land source topics exactly once into the Parquet landing zone."""
     if ctx.invoked_subcommand is not None:
         return
@@ -42,7 +44,8 @@ def ingest(ctx: click.Context, sources: str, group: str, follow: bool, progress:
     chosen = chosen_sources(sources)
     require_broker()
     limits = BatchLimits(records=batch_records, seconds=batch_seconds)
-    member = Ingestor(chosen, group, limits=limits, **({"group_instance_id": instance_id} if instance_id else {}))
+    member = Ingestor(chosen, group, limits=limits, workers=workers,
+                      **({"group_instance_id": instance_id} if instance_id else {}))
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: member.stop())
     stats = member.run(follow=follow, console=console,

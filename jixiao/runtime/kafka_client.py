@@ -6,6 +6,7 @@ import os
 from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
+from kafka.partitioner import murmur2
 
 from jixiao.runtime.config import Settings, settings
 
@@ -26,6 +27,22 @@ def ensure_topics(topics: list[str], partitions: int = DEFAULT_PARTITIONS,
                 pass
     finally:
         admin.close()
+
+
+def partition_counts(topics: list[str], cfg: Settings | None = None) -> dict[str, int]:
+    """Partitions of each existing topic."""
+    cfg = cfg or settings()
+    admin = KafkaAdminClient(bootstrap_servers=cfg.bootstrap_servers, client_id="jixiao-admin")
+    try:
+        return {t["name"]: len(t["partitions"]) for t in admin.describe_topics(topics)}
+    finally:
+        admin.close()
+
+
+def partition_of(key: bytes, partitions: int) -> int:
+    """The partition of a keyed record, as kafka-python's and the Java client's default partitioner choose it
+    (murmur2 of the key)."""
+    return (murmur2(key) & 0x7FFFFFFF) % partitions
 
 
 def producer(cfg: Settings | None = None, **overrides) -> KafkaProducer:

@@ -1,0 +1,40 @@
+"""Helper processes of a stage (landing workers, producer processes): how many, and that they end with their parent."""
+from __future__ import annotations
+
+import ctypes
+import os
+import resource
+import signal
+
+_PR_SET_PDEATHSIG = 1
+
+
+def cores() -> int:
+    """Cores this process may run on (one helper process per core is the default)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """SIGKILL this process when its parent dies (Linux); exit now if the parent is already gone."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # not Linux: end-of-file on stdin still ends the process
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory since it started its program (``VmHWM``; ``ru_maxrss`` would also
+    count the memory of the parent it was forked from)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
