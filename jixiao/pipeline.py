@@ -83,8 +83,8 @@ def _dbt(candidate: Candidate, progress: Progress) -> dict:
 def _docs(candidate: Candidate, progress: Progress) -> dict:
     from jixiao.warehouse import dbt_docs
 
-    dbt_docs(candidate)
-    return {"docs": str(candidate.cfg.home / "dbt" / "target" / "static_index.html")}
+    generated = dbt_docs(candidate)
+    return {"docs": str(candidate.cfg.home / "dbt" / "target" / "static_index.html"), "generated": generated}
 
 
 def _closes(candidate: Candidate, progress: Progress) -> dict:

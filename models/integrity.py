@@ -86,6 +86,9 @@ class IntegrityModel:
             self.supervised = model.fit(z, y)
         if positives:
             metrics["anomaly_auc_on_audit_labels"] = round(float(roc_auc_score(labels, anomaly)), 4)
+        served = "cv_auc_on_audit_labels" if self.supervised is not None else "anomaly_auc_on_audit_labels"
+        if served in metrics:  # the gate judges the score that is served as risk_score
+            metrics["served_auc_on_audit_labels"] = metrics[served]
         return metrics
 
     def score(self, features: pd.DataFrame) -> pd.DataFrame:

@@ -161,7 +161,7 @@ class Trainer:
 
 
 TRAINERS = {t.name: t for t in (
-    Trainer(integrity.NAME, {"anomaly_auc_on_audit_labels": 0.8}),
+    Trainer(integrity.NAME, {"served_auc_on_audit_labels": 0.8}),
     Trainer(text.SENTIMENT, {"held_out_real_accuracy": 0.8}),
     Trainer(text.TOPIC, {"held_out_accuracy": 0.8}),
     Trainer(text.ROUTING, {"held_out_top3_accuracy": 0.5}),

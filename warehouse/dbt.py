@@ -1,6 +1,7 @@
 """dbt (dbt-duckdb) run in-process against the candidate warehouse file."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from typing import Callable
@@ -11,6 +12,7 @@ from jixiao.runtime.config import REPO_ROOT, Settings
 from jixiao.warehouse.candidate import Candidate
 
 DBT_DIR = REPO_ROOT / "dbt_project"
+DOCUMENTED_SUFFIXES = (".sql", ".py", ".yml", ".yaml", ".csv", ".md")
 
 
 class BuildError(RuntimeError):
@@ -53,9 +55,28 @@ def dbt_build(candidate: Candidate, select: list[str] | None = None,
     run_dbt(["build", *(["--select", *select] if select else [])], candidate, on_node)
 
 
-def dbt_docs(candidate: Candidate) -> None:
-    """``dbt docs generate --static``: lineage and column docs, ``$JX_HOME/dbt/target/static_index.html`` (offline)."""
+def project_digest() -> str:
+    """SHA-256 over the dbt project's files (models, macros, seeds, tests, YAML): what the docs describe."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in DBT_DIR.rglob("*") if p.is_file() and p.suffix in DOCUMENTED_SUFFIXES
+                       and not {"target", "logs", "dbt_packages"} & set(p.relative_to(DBT_DIR).parts)):
+        digest.update(str(path.relative_to(DBT_DIR)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def dbt_docs(candidate: Candidate) -> bool:
+    """``dbt docs generate --static``: lineage and column docs, ``$JX_HOME/dbt/target/static_index.html`` (offline).
+
+    Only when the dbt project changed since the docs were last generated (the data does not change them much:
+    they describe models, columns, tests and lineage); True when generated.
+    """
+    target = candidate.cfg.home / "dbt" / "target"
+    stamp, digest = target / "static_index.digest", project_digest()
+    if (target / "static_index.html").exists() and stamp.exists() and stamp.read_text(encoding="utf-8") == digest:
+        return False
     run_dbt(["docs", "generate", "--static"], candidate)
+    stamp.write_text(digest, encoding="utf-8")
+    return True
 
 
 def _close_dbt_duckdb() -> None:

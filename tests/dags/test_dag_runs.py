@@ -55,8 +55,8 @@ def test_the_pipeline_publishes_and_delivers_an_alert_exactly_once_although_deli
     on_topic = [m["alert_key"] for m in topic_messages(cfg.bootstrap_servers, "jx.alerts.v1")
                 if m["alert_key"].startswith(prefix)]
     assert sorted(on_topic) == expected
-    assert sorted(m["alert_key"] for m in webhook.accepted) == expected
-    assert sorted(mailbox.alert_keys()) == expected
+    assert sorted(m["alert_key"] for m in webhook.accepted if m["alert_key"].startswith(prefix)) == expected
+    assert sorted(k for k in mailbox.alert_keys() if k.startswith(prefix)) == expected
 
 
 def test_the_monthly_close_freezes_a_period_and_notifies_each_scored_department_once(platform_copy, monkeypatch):

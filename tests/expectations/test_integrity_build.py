@@ -100,8 +100,9 @@ def test_a_review_decision_changes_the_next_build_exactly_as_decided_and_survive
     assert excluded_after <= excluded_before
     reasons = dict(query(cfg, "select review_key, reason from marts.fct_scoring_exclusion"))
     assert reasons[rejected].startswith("数据校验剔除（复核驳回）")
-    [(exempted, raw)] = query(cfg, "select exempted, raw from marts.fct_dept_score_contribution where tree = 'overall' "
-                                   "and dept_code = ? and period = ? and item = ?", [a_dept, a_period, a_ind])
+    [(exempted, raw)] = query(cfg, "select exempted, raw_value from marts.fct_dept_score_contribution "
+                                   "where tree = 'overall' and dept_code = ? and period = ? and item = ?",
+                              [a_dept, a_period, a_ind])
     assert exempted is False and raw == pytest.approx(a_value)
     queue = dict(query(cfg, "select review_key, status || '|' || coalesce(decided_by, '') from marts.fct_review_queue"))
     assert queue[approved] == "approve|张审核" and queue[rejected] == "reject|李复核" and queue[zombie_key] == "approve|张审核"

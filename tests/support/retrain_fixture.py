@@ -28,9 +28,9 @@ class OverallScoreModel:
     def train(self, cfg, out_dir: Path) -> dict[str, float]:
         columns = ", ".join(self.features)
         with duckdb.connect(str(cfg.warehouse_path), read_only=True) as con:
-            frame = con.execute(f"select period, overall_score, {columns} from marts.fct_dept_score where "
-                                f"overall_score is not null and {' and '.join(f'{c} is not null' for c in self.features)}"
-                                ).df()
+            frame = con.execute(f"select period, overall_score, {columns} from marts.fct_dept_score "
+                                f"where period_type = 'month' and overall_score is not null and "
+                                f"{' and '.join(f'{c} is not null' for c in self.features)}").df()
         held_out = sorted(frame.period.unique())[-3:]
         train, test = frame[~frame.period.isin(held_out)], frame[frame.period.isin(held_out)]
         model = Ridge().fit(train[self.features], train.overall_score)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -14,6 +15,7 @@ import pytest
 
 from jixiao import pipeline
 from jixiao.runtime.config import settings
+from jixiao.warehouse import dbt
 from landing_fixture import fixture_departments, fixture_events, land
 
 READER = textwrap.dedent("""
@@ -152,3 +154,15 @@ def test_the_build_generates_the_docs_offline(built):
     assert "model.jixiao.fct_indicator_value" in catalog["nodes"]
     assert (target / "manifest.json").exists()
     assert "fct_indicator_value" in (target / "static_index.html").read_text(encoding="utf-8")
+
+
+def test_the_docs_are_generated_again_only_when_the_dbt_project_changed(built, tmp_path, monkeypatch):
+    assert built["first"].steps["docs"]["generated"] is True
+    assert built["second"].steps["docs"]["generated"] is False  # new data, same project: the docs stand
+    project = tmp_path / "dbt_project"
+    shutil.copytree(dbt.DBT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    monkeypatch.setattr(dbt, "DBT_DIR", project)
+    before = dbt.project_digest()
+    schema = project / "models" / "marts" / "_marts__models.yml"
+    schema.write_text(schema.read_text(encoding="utf-8").replace("description:", "description: 改", 1), encoding="utf-8")
+    assert dbt.project_digest() != before
