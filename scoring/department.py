@@ -21,6 +21,7 @@ target); every period is also scored without the exemptions (``baseline_*``).
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -259,7 +260,8 @@ def _catalogue_states(catalogue: pd.DataFrame, config: dict, tree: str) -> tuple
     columns = ["indicator_code", "indicator_name", "dimension", "goal_code", "goal_name", "mission_code",
                "mission_name", "direction", "target", "weight", "self_reported", "scored_in"]
     catalogue = catalogue.drop_duplicates(["dept_type", "period", "indicator_code"]).sort_values("indicator_code")
-    signature = catalogue[columns].astype(str).agg("|".join, axis=1).groupby(
+    text = catalogue[columns].astype(str)
+    signature = functools.reduce(lambda joined, column: joined + "|" + text[column], columns[1:], text[columns[0]]).groupby(
         [catalogue["dept_type"], catalogue["period"]]).agg("\n".join).rename("signature").reset_index()
     first = signature.drop_duplicates("signature")
     specs, state_of_signature = [], {}

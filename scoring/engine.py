@@ -80,11 +80,21 @@ class ScoreResult:
         n_rows, n_items = len(self.scores), len(items)
         is_node = np.array([item in spec.nodes for item in items])
 
+        def by_column(frame):
+            """Column name → values; one conversion of a frame whose columns share a dtype (pandas column
+            access per item is the slow part of a wide tree)."""
+            if frame is None:
+                return None
+            if frame.dtypes.nunique() == 1:
+                return dict(zip(frame.columns, frame.to_numpy().T))
+            return {column: frame[column].to_numpy() for column in frame.columns}
+
         def stacked(node_frame, indicator_frame, fill=np.nan):
+            node_columns, indicator_columns = by_column(node_frame), by_column(indicator_frame)
             columns = []
             for item, node in zip(items, is_node):
-                frame = node_frame if node else indicator_frame
-                columns.append(frame[item].to_numpy() if frame is not None else np.full(n_rows, fill))
+                frame = node_columns if node else indicator_columns
+                columns.append(frame[item] if frame is not None else np.full(n_rows, fill))
             return np.column_stack(columns).ravel()
 
         node_status = {n: self.status[n].cat.codes.to_numpy() for n in spec.nodes}

@@ -87,21 +87,22 @@ def _reason(row, top: int, rules: dict) -> str:
 
 def pair_partners(frame: pd.DataFrame, rule: dict) -> pd.DataFrame:
     """partner_dept_code, partner_score and unpaired_reason for the ``partner`` rows of ``frame``."""
-    out = pd.DataFrame({"partner_dept_code": pd.Series(None, index=frame.index, dtype=object),
-                        "partner_score": np.nan, "unpaired_reason": None}, index=frame.index)
+    partner_code = pd.Series(None, index=frame.index, dtype=object)
+    partner_score = pd.Series(np.nan, index=frame.index)
+    unpaired = pd.Series(None, index=frame.index, dtype=object)
     for _, group in frame.groupby(["period_type", "period", "peer_group"], sort=False):
         mentees = group[group["tier_code"] == "partner"].sort_values(["overall_score", "dept_code"])
         if mentees.empty:
             continue
         mentors = group[group["overall_score"] >= rule["mentor_min_score"]].sort_values(
             ["overall_score", "dept_code"], ascending=[False, True])
-        capacity = len(mentors) * rule["max_mentees"]
-        for i, index in enumerate(mentees.index):
-            if i < capacity:
-                mentor = mentors.iloc[i % len(mentors)]
-                out.loc[index, ["partner_dept_code", "partner_score"]] = [mentor["dept_code"], mentor["overall_score"]]
-            elif mentors.empty:
-                out.loc[index, "unpaired_reason"] = f"同组本期无 ≥ {rule['mentor_min_score']} 分的部门可结对"
-            else:
-                out.loc[index, "unpaired_reason"] = f"同组强部门结对名额已满（每个至多 {rule['max_mentees']} 个）"
-    return out
+        paired = mentees.index[:len(mentors) * rule["max_mentees"]]
+        if len(paired):
+            picks = np.arange(len(paired)) % len(mentors)
+            partner_code[paired] = mentors["dept_code"].to_numpy()[picks]
+            partner_score[paired] = mentors["overall_score"].to_numpy()[picks]
+        unpaired[mentees.index[len(paired):]] = (
+            f"同组本期无 ≥ {rule['mentor_min_score']} 分的部门可结对" if mentors.empty
+            else f"同组强部门结对名额已满（每个至多 {rule['max_mentees']} 个）")
+    return pd.DataFrame({"partner_dept_code": partner_code, "partner_score": partner_score,
+                         "unpaired_reason": unpaired}, index=frame.index)
