@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import NewTopic
@@ -29,12 +30,21 @@ def ensure_topics(topics: list[str], partitions: int = DEFAULT_PARTITIONS,
         admin.close()
 
 
-def partition_counts(topics: list[str], cfg: Settings | None = None) -> dict[str, int]:
-    """Partitions of each existing topic."""
+def partition_counts(topics: list[str], cfg: Settings | None = None, timeout: float = 30.0) -> dict[str, int]:
+    """Partitions of each topic, waiting (up to ``timeout`` s) for topics just created to show their partitions."""
     cfg = cfg or settings()
     admin = KafkaAdminClient(bootstrap_servers=cfg.bootstrap_servers, client_id="jixiao-admin")
     try:
-        return {t["name"]: len(t["partitions"]) for t in admin.describe_topics(topics)}
+        deadline = time.monotonic() + timeout
+        while True:
+            counts = {t["name"]: len(t["partitions"] or ()) for t in admin.describe_topics(topics)}
+            missing = sorted(t for t in topics if not counts.get(t))
+            if not missing:
+                return counts
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"topics without partitions after {timeout:.0f} s: {', '.join(missing)} — "
+                                   "is the broker healthy? (`jixiao kafka status`)")
+            time.sleep(0.2)
     finally:
         admin.close()
 

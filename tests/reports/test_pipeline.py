@@ -40,9 +40,9 @@ class KeySink(KafkaSink):
         super().__init__(cfg)
         self.hotline_depts: set[str] = set()
 
-    def write_many(self, sources, keys, values):
+    def write_many(self, sources, keys, values, instants=None):
         self.hotline_depts |= {k.decode() for s, k in zip(sources, keys) if s == "hotline_12345"}
-        super().write_many(sources, keys, values)
+        super().write_many(sources, keys, values, instants)
 
 
 def envelope(source: str, event_type: str, event_id: str, dept: str, payload: dict) -> dict:
