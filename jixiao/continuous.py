@@ -97,8 +97,8 @@ class RunSummary:
     def describe(self) -> str:
         failed = len(self.cycles) - self.published
         why = " after a stop signal" if self.stopped_by_signal else ""
-        text = (f"jixiao run ended{why}: {len(self.cycles)} builds, {self.published} published, {failed} not "
-                f"published; ingestor exit code {self.ingestor_exit}")
+        text = (f"jixiao run ended{why}: builds {len(self.cycles)}, published {self.published}, not published "
+                f"{failed}; ingestor exit code {self.ingestor_exit}")
         return f"{text}; {self.problem}" if self.problem else text
 
 
