@@ -1,4 +1,4 @@
-"""``jixiao run --follow`` against the real broker: a first wave becomes visible in the published warehouse, a
+"""The landing-zone watermark of continuous mode, and ``jixiao run --follow`` against the real broker: a first wave becomes visible in the published warehouse, a
 SIGTERM while the second wave is consumed and a build is running ends the run cleanly (exit 0, the build in
 progress published), and after ``jixiao run --once`` every produced event has landed exactly once and the
 published staging models and mart count them all."""
@@ -20,14 +20,13 @@ import duckdb
 import orjson
 import pytest
 from ingest_helpers import landed_ids
+from landing_fixture import land
 
 from jixiao import contracts
-from jixiao.continuous import watermark
+from jixiao.continuous import committed_since, watermark
 from jixiao.ingestors.landing import LandingZone
 from jixiao.runtime import kafka_client
-from jixiao.runtime.config import REPO_ROOT
-
-pytestmark = pytest.mark.kafka
+from jixiao.runtime.config import REPO_ROOT, settings
 
 HOTLINE = "hotline_12345"
 TOPIC = contracts.topic(HOTLINE)
@@ -120,6 +119,25 @@ def committed(cfg) -> int:
     return sum(watermark(cfg).values())
 
 
+def test_the_watermark_moves_with_commits_only(jx_home):
+    cfg = settings()
+    assert watermark(cfg) == {}
+    (cfg.landing_dir / "_commits" / TOPIC / "1").mkdir(parents=True)  # assigned, nothing committed yet
+    assert watermark(cfg) == {}
+    land(ticket_events(0, 10), cfg)  # 10 created, 5 closed
+    first = watermark(cfg)
+    assert first == {f"{TOPIC}:0": 15}
+    land(ticket_events(10, 4), cfg)
+    second = watermark(cfg)
+    assert committed_since(first, second) == {HOTLINE: 6}
+    assert committed_since({}, second) == {HOTLINE: 21}
+    assert committed_since(second, second) == {}
+    result = LandingZone(cfg).compact(TOPIC, 0)
+    assert result.markers_before == 2 and result.markers_after == 1
+    assert watermark(cfg) == second, "compaction rewrites files and markers but commits nothing new"
+
+
+@pytest.mark.kafka
 @pytest.mark.timeout(420)
 def test_sigterm_during_follow_loses_and_duplicates_nothing(fresh_topics, tmp_path):
     cfg = fresh_topics
