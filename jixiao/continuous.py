@@ -71,7 +71,8 @@ class Cycle:
     seconds: float = 0.0
     published: bool = False
     published_at: float | None = None  # when the publish step ended: the new data is visible from then on
-    reason: str | None = None  # why nothing was published
+    reason: str | None = None  # why the build failed (before the publish: nothing was published)
+    lock_held: bool = False  # another build held the instance's build lock: retried at the next interval
     steps: dict[str, float] = field(default_factory=dict)
 
     def describe(self) -> str:
@@ -79,7 +80,8 @@ class Cycle:
         sources = ", ".join(f"{s} {n:,}" for s, n in sorted(self.changed.items()))
         what = f"+{moved:,} records committed ({sources})" if moved else "landing zone unchanged"
         timing = " · ".join(f"{name} {s:.1f}" for name, s in self.steps.items())
-        outcome = "published" if self.published else f"NOT published: {self.reason}"
+        outcome = "published" if self.published else "NOT published"
+        outcome += f": {self.reason}" if self.reason else ""
         return f"cycle {self.number} · {what} · build {self.seconds:.1f} s [{timing}] · {outcome}"
 
 
@@ -102,7 +104,7 @@ class RunSummary:
         return f"{text}; {self.problem}" if self.problem else text
 
 
-_TITLES = {step.name: step.title for step in BUILD_STEPS}
+_PUBLISH = next(step.title for step in BUILD_STEPS if step.name == "publish")
 _NAMES = {step.title: step.name for step in BUILD_STEPS}
 
 
@@ -167,7 +169,7 @@ class Follower:
                     summary.cycles.append(cycle)
                     if cycle.published:
                         published = current
-                    elif cycle.reason and not cycle.reason.startswith("another build"):
+                    elif not cycle.lock_held:
                         failed = current
                 self._sleep(self.interval)
             if not follow:
@@ -191,14 +193,15 @@ class Follower:
         try:
             build(self.cfg, progress)
         except BuildInProgress as error:
-            cycle.reason = f"another build is running, retried at the next interval ({error})"
+            cycle.lock_held = True
+            cycle.reason = f"{error}; retried at the next interval"
         except (ChecksFailed, BuildError, CandidateTaken) as error:
             cycle.reason = f"{type(error).__name__}: {error}"
         except Exception as error:  # a service loop outlives one bad build; the next change retries
             cycle.reason = f"unexpected {type(error).__name__}: {error}"
-        else:
-            cycle.published = True
-            cycle.published_at = progress.ended_at.get(_TITLES["publish"])
+        cycle.published_at = progress.ended_at.get(_PUBLISH)  # a step after the publish may still have failed
+        cycle.published = cycle.published_at is not None
+        if cycle.published:
             self._save_published(current)
         cycle.seconds = time.monotonic() - started
         cycle.steps = {_NAMES[title]: s for title, s in progress.seconds.items()}

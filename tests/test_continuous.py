@@ -22,8 +22,9 @@ import pytest
 from ingest_helpers import landed_ids
 from landing_fixture import land
 
-from jixiao import contracts
-from jixiao.continuous import committed_since, watermark
+from jixiao import continuous, contracts
+from jixiao.continuous import Follower, committed_since, watermark
+from jixiao.pipeline import ChecksFailed
 from jixiao.ingestors.landing import LandingZone
 from jixiao.runtime import kafka_client
 from jixiao.runtime.config import REPO_ROOT, settings
@@ -135,6 +136,33 @@ def test_the_watermark_moves_with_commits_only(jx_home):
     result = LandingZone(cfg).compact(TOPIC, 0)
     assert result.markers_before == 2 and result.markers_after == 1
     assert watermark(cfg) == second, "compaction rewrites files and markers but commits nothing new"
+
+
+def test_a_failed_build_is_reported_and_keeps_the_last_publish(jx_home, monkeypatch):
+    cfg = settings()
+    follower = Follower(cfg, [HOTLINE])
+
+    def gate_fails(cfg, progress):
+        with progress.step("checks (gate)"):
+            raise ChecksFailed("blocking checks failed on the candidate, nothing published")
+
+    monkeypatch.setattr(continuous, "build", gate_fails)
+    cycle = follower._cycle(1, {}, {f"{TOPIC}:0": 7})
+    assert (cycle.published, cycle.changed) == (False, {HOTLINE: 7})
+    assert cycle.reason.startswith("ChecksFailed: blocking checks failed") and not cycle.lock_held
+    assert not (cfg.home / "continuous" / "published.json").exists()
+
+    def reports_fail(cfg, progress):
+        with progress.step("publish"):
+            pass
+        raise RuntimeError("the report site could not be written")
+
+    monkeypatch.setattr(continuous, "build", reports_fail)
+    cycle = follower._cycle(2, {f"{TOPIC}:0": 7}, {f"{TOPIC}:0": 9})
+    assert cycle.published and "the report site could not be written" in cycle.reason
+    assert json.loads((cfg.home / "continuous" / "published.json").read_text()) == {f"{TOPIC}:0": 9}
+    logged = [json.loads(line) for line in (cfg.home / "continuous" / "cycles.jsonl").read_text().splitlines()]
+    assert [(c["number"], c["published"]) for c in logged] == [(1, False), (2, True)]
 
 
 @pytest.mark.kafka
