@@ -222,7 +222,7 @@ def run_step(name: str, cfg: Settings | None = None, progress: Progress | None =
 
 
 GENERATED = ("landing", "dead_letter", "warehouse", "marts", "reports", "simulator", "dbt", "checks", "airflow",
-             "alerts", "closes", "ledger")
+             "alerts", "closes", "ledger", "continuous")
 
 
 @dataclass

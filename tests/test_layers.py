@@ -14,7 +14,7 @@ from jixiao.runtime.config import REPO_ROOT
 
 PYPROJECT = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 PACKAGE_DIRS = PYPROJECT["tool"]["setuptools"]["package-dir"]
-ENTRY_POINTS = ("jixiao.cli", "jixiao.pipeline", "jixiao.orchestration")
+ENTRY_POINTS = ("jixiao.cli", "jixiao.pipeline", "jixiao.orchestration", "jixiao.continuous")
 STAGES = sorted(name for name in PACKAGE_DIRS if name.count(".") == 1)
 GENERIC_NAMES = {name.split(".")[1] for name in STAGES}
 

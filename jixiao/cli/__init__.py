@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from jixiao.cli import airflow, alerts, demo, evaluate, ingest, kafka, ledger, report, review, score, simulate, sql, train, warehouse
+from jixiao.cli import airflow, alerts, demo, evaluate, ingest, kafka, ledger, report, review, run, score, simulate, sql, train, warehouse
 
 
 @click.group()
@@ -11,6 +11,6 @@ def main() -> None:
     """jixiao 绩效数据中台 — performance data platform."""
 
 
-for module in (kafka, simulate, ingest, warehouse, report, sql, demo, evaluate, score, ledger, review, airflow, alerts, train):
+for module in (kafka, simulate, ingest, warehouse, report, sql, demo, evaluate, score, ledger, review, airflow, alerts, train, run):
     for command in module.COMMANDS:
         main.add_command(command)

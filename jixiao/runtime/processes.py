@@ -17,10 +17,11 @@ def cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def die_with_parent(parent_pid: int) -> None:
-    """SIGKILL this process when its parent dies (Linux); exit now if the parent is already gone."""
+def die_with_parent(parent_pid: int, signum: int = signal.SIGKILL) -> None:
+    """Send this process ``signum`` (default SIGKILL) when its parent dies (Linux); exit now if the parent is
+    already gone."""
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0)
     except (OSError, AttributeError):
         pass  # not Linux: end-of-file on stdin still ends the process
     if os.getppid() != parent_pid:
