@@ -86,10 +86,15 @@ def build_step_tasks(skip: tuple[str, ...] = (), first_trigger_rule: str = "all_
               trigger_rule=first_trigger_rule if first else "all_success",
               doc_md=f"Build step **{title}** (`jixiao.pipeline.run_step('{name}')`).")
         def run_build_step() -> dict:
-            from jixiao.pipeline import run_step
+            from airflow.sdk.exceptions import AirflowFailException
+
+            from jixiao.pipeline import CandidateTaken, ChecksFailed, run_step
 
             context = get_current_context()
-            return run_step(name, build_id=f"{context['dag'].dag_id}/{context['run_id']}", start=first)
+            try:
+                return run_step(name, build_id=f"{context['dag'].dag_id}/{context['run_id']}", start=first)
+            except (ChecksFailed, CandidateTaken) as error:  # the same candidate fails the same way: no retry
+                raise AirflowFailException(str(error)) from error
 
         return run_build_step()
 

@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections import Counter
 
+import orjson
 import pytest
 
 from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
 
-from ingest_helpers import finish, ingest_process, landed_ids, produce_hotline
+from ingest_helpers import TOPIC, finish, hotline_event, ingest_process, landed_ids, produce_hotline
 from jixiao.ingestors.landing import LandingZone
+from jixiao.runtime import kafka_client
 from jixiao.runtime.kafka_client import ensure_topics
 
 pytestmark = pytest.mark.kafka
@@ -71,16 +74,45 @@ def test_two_members_share_the_partitions_and_land_everything_once(fresh_topics)
     assert set(writers) == {0, 1, 2, 3}
 
 
-def test_a_member_joining_and_leaving_mid_replay_loses_nothing(fresh_topics):
+def _wait_until_landed(cfg, produced: set[str], partitions: int, timeout: float = 120) -> None:
+    zone = LandingZone(cfg)
+    deadline = time.monotonic() + timeout
+    while sum(zone.next_offset(TOPIC, p) for p in range(partitions)) < len(produced):
+        assert time.monotonic() < deadline, "the members did not land every event"
+        time.sleep(0.2)
+
+
+def test_a_member_joining_and_leaving_mid_stream_loses_nothing(fresh_topics):
+    """A second member joins and leaves (SIGTERM) while events are still being produced; the first member
+    keeps going through both rebalances. Nothing is lost or landed twice."""
     cfg = fresh_topics
-    produced = produce_hotline(cfg, 150_000, partitions=4)
-    first = ingest_process(cfg, "rebalance")
-    time.sleep(2.0)
-    second = ingest_process(cfg, "rebalance", "--follow")  # joins mid-replay …
-    time.sleep(3.0)
-    second.terminate()  # … and leaves mid-replay (SIGTERM: it lands its batches and leaves the group)
-    second.wait(timeout=60)
-    assert first.poll() is None, "the replay ended before the rebalance: make it longer"
+    ensure_topics([TOPIC], 4, cfg)
+    first = ingest_process(cfg, "rebalance", "--follow")
+    _wait_for_stable_group(cfg, "rebalance", 1)
+    events = [hotline_event(i) for i in range(160_000)]
+
+    def produce_paced() -> None:  # about 20 s of stream, whatever the ingest speed
+        producer = kafka_client.producer(cfg, linger_ms=20)
+        try:
+            for start in range(0, len(events), 4_000):
+                for event in events[start:start + 4_000]:
+                    producer.send(TOPIC, key=event["dept_code"].encode(), value=orjson.dumps(event))
+                producer.flush()
+                time.sleep(0.5)
+        finally:
+            producer.close()
+
+    stream = threading.Thread(target=produce_paced)
+    stream.start()
+    second = ingest_process(cfg, "rebalance", "--follow")
+    _wait_for_stable_group(cfg, "rebalance", 2)  # joined mid-stream …
+    second.terminate()  # … and leaves mid-stream (SIGTERM: it lands its batches and leaves the group)
+    finish(second)
+    assert stream.is_alive(), "the stream ended before the second member left: make it longer"
+    stream.join()
+    produced = {event["event_id"] for event in events}
+    _wait_until_landed(cfg, produced, 4)
+    first.terminate()
     finish(first)
     _assert_exactly_once(cfg, produced)
 
