@@ -22,6 +22,7 @@ from pathlib import Path
 import orjson
 
 from jixiao.ledger import merkle
+from jixiao.runtime.files import fsync_folder
 
 HASH_AT = slice(9, 73)
 PREV_AT = slice(83, 147)
@@ -241,14 +242,6 @@ def append_lines(path: Path, data: bytes) -> None:
         os.close(fd)
     if created:
         fsync_folder(path.parent)
-
-
-def fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def torn_tail(path: Path) -> bytes:
