@@ -9,7 +9,6 @@ The queue itself (held values, zombie flags, verification tasks) is the mart ``f
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -19,6 +18,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from jixiao.runtime.config import BUSINESS_TZ, Settings
+from jixiao.runtime.files import append_lines
 
 DECISIONS = ("approve", "reject")
 QUEUE_COLUMNS = ("review_key", "review_kind", "kind_name", "dept_code", "dept_name", "indicator_code",
@@ -65,14 +65,7 @@ def record(cfg: Settings, review_key: str, decision: str, reviewer: str, reason:
                      reviewer=reviewer.strip(), reason=reason.strip(),
                      decided_at=(now or datetime.now(ZoneInfo(BUSINESS_TZ))).isoformat(timespec="seconds"))
     path = decision_log(cfg)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    line = (json.dumps(asdict(entry), ensure_ascii=False) + "\n").encode("utf-8")
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        os.write(fd, line)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    append_lines(path, (json.dumps(asdict(entry), ensure_ascii=False) + "\n").encode("utf-8"))
     return entry
 
 

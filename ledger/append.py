@@ -13,11 +13,12 @@ from typing import Callable
 
 from jixiao.ledger import merkle
 from jixiao.ledger.anchors import AnchorLog, anchor_genesis, anchor_line, publish, read_log
-from jixiao.ledger.chain import ChainScan, append_lines, cut_tail, entry_line, scan, torn_tail
+from jixiao.ledger.chain import ChainScan, cut_tail, entry_line, scan, torn_tail
 from jixiao.ledger.source import Disbursements, new_disbursements
 from jixiao.ledger.store import Ledger, now_iso
 from jixiao.ledger.verify import Finding, verify_fund
 from jixiao.runtime.config import Settings
+from jixiao.runtime.files import append_lines
 
 CHUNK = 5000
 """Entries written (and fsynced) at a time."""

@@ -22,7 +22,6 @@ from pathlib import Path
 import orjson
 
 from jixiao.ledger import merkle
-from jixiao.runtime.files import fsync_folder
 
 HASH_AT = slice(9, 73)
 PREV_AT = slice(83, 147)
@@ -226,22 +225,6 @@ def positions_of_hashes(path: Path, hashes: set[bytes]) -> dict[bytes, list[int]
                 found[value].append(position)
             position += 1
     return found
-
-
-def append_lines(path: Path, data: bytes) -> None:
-    """Append whole lines and make them durable (file and, when it is new, its folder)."""
-    created = not path.exists()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    if created:
-        fsync_folder(path.parent)
 
 
 def torn_tail(path: Path) -> bytes:

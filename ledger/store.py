@@ -25,9 +25,8 @@ import orjson
 import yaml
 
 from jixiao.ledger.canonical import canonical
-from jixiao.ledger.chain import append_lines
 from jixiao.runtime.config import BUSINESS_TZ, Settings
-from jixiao.runtime.files import fsync_folder
+from jixiao.runtime.files import append_lines, fsync_folder
 
 CONFIG_PATH = Path(__file__).with_name("config.yaml")
 FORMAT = "jixiao-ledger/1"

@@ -1,4 +1,5 @@
-"""Durable file-system steps shared by the stages that publish files (landing zone, warehouse)."""
+"""Durable file-system steps shared by the stages that publish or log to files (landing zone, warehouse,
+ledger, review decisions)."""
 from __future__ import annotations
 
 import os
@@ -24,3 +25,19 @@ def make_folder(folder: Path) -> None:
     except FileExistsError:
         return
     fsync_folder(folder.parent)
+
+
+def append_lines(path: Path, data: bytes) -> None:
+    """Append whole lines and make them durable (file and, when it is new, its folder)."""
+    created = not path.exists()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    if created:
+        fsync_folder(path.parent)
