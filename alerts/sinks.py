@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import smtplib
-import socket
 import urllib.error
 import urllib.request
 from collections import Counter
@@ -42,20 +41,12 @@ class KafkaSink:
     def __init__(self, cfg: Settings):
         self.cfg = cfg
 
-    def _reachable(self) -> bool:
-        host, _, port = self.cfg.bootstrap_servers.split(",")[0].rpartition(":")
-        try:
-            socket.create_connection((host, int(port)), timeout=5).close()
-            return True
-        except OSError:
-            return False
-
     def send(self, stream: Stream, messages: list[dict]) -> Iterator[list[str]]:
         from kafka.errors import KafkaError
 
-        from jixiao.runtime.kafka_client import ensure_topics, producer
+        from jixiao.runtime.kafka_client import broker_answers, ensure_topics, producer
 
-        if not self._reachable():
+        if not broker_answers(self.cfg, timeout=5):
             raise DeliveryError(f"no Kafka broker answers at {self.cfg.bootstrap_servers}")
         try:
             ensure_topics([stream.topic], partitions=1, cfg=self.cfg)

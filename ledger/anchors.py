@@ -17,7 +17,7 @@ import orjson
 
 from jixiao.ledger.canonical import canonical
 from jixiao.runtime.config import Settings
-from jixiao.runtime.kafka_client import producer
+from jixiao.runtime.kafka_client import broker_answers, producer
 
 KAFKA_TIMEOUT_MS = 3000
 READ_TIMEOUT_S = 120
@@ -98,6 +98,8 @@ def publish(cfg: Settings, topic: str, ledger_id: str, anchors: list[Anchor]) ->
     """Publish anchors (at least once; readers keep one copy per anchor). False when no broker answers."""
     from kafka.errors import KafkaError
 
+    if not broker_answers(cfg):
+        return False
     try:
         _ensure_topic(cfg, topic)
         client = producer(cfg, client_id="jixiao-ledger", bootstrap_timeout_ms=KAFKA_TIMEOUT_MS,
@@ -136,6 +138,8 @@ def read_topic(cfg: Settings, topic: str, ledger_id: str) -> dict[str, list[byte
     from kafka import KafkaConsumer, TopicPartition
     from kafka.errors import KafkaError
 
+    if not broker_answers(cfg):
+        return None
     try:
         consumer = KafkaConsumer(bootstrap_servers=cfg.bootstrap_servers, group_id=None, enable_auto_commit=False,
                                  client_id="jixiao-ledger-verify", bootstrap_timeout_ms=KAFKA_TIMEOUT_MS,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import time
 
 from kafka import KafkaAdminClient, KafkaProducer
@@ -12,6 +13,20 @@ from kafka.partitioner import murmur2
 from jixiao.runtime.config import Settings, settings
 
 DEFAULT_PARTITIONS = int(os.environ.get("JX_TOPIC_PARTITIONS", "3"))
+
+
+def broker_answers(cfg: Settings | None = None, timeout: float = 1.0) -> bool:
+    """Whether any bootstrap server accepts a TCP connection within ``timeout`` s (a quick probe before a client
+    that would wait seconds for a broker that is not there)."""
+    cfg = cfg or settings()
+    for server in cfg.bootstrap_servers.split(","):
+        host, _, port = server.strip().rpartition(":")
+        try:
+            socket.create_connection((host, int(port)), timeout=timeout).close()
+            return True
+        except OSError:
+            continue
+    return False
 
 
 def ensure_topics(topics: list[str], partitions: int = DEFAULT_PARTITIONS,
