@@ -155,8 +155,9 @@ def exemption_marks(indicator_values: pd.DataFrame, exemptions: pd.DataFrame) ->
 
 def score_departments(indicator_values: pd.DataFrame, departments: pd.DataFrame, exemptions: pd.DataFrame,
                       goals: pd.DataFrame, exclusions: pd.DataFrame | None = None,
-                      config: dict | None = None) -> pd.DataFrame:
-    """Score every department and period of ``indicator_values`` (``fct_indicator_value`` rows).
+                      config: dict | None = None, periods: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Score every department and period of ``indicator_values`` (``fct_indicator_value`` rows), or only the
+    ``periods`` given (period_type, period; see ``scoring/digests.py``).
 
     ``departments``: dept_code, dept_type, peer_group. ``exemptions``: the 容错 registry (exemption_id,
     dept_code, indicator_code, period, reason, …). ``goals``: goal_code, goal_name, mission_code, mission_name.
@@ -176,8 +177,13 @@ def score_departments(indicator_values: pd.DataFrame, departments: pd.DataFrame,
     for period_type in config["periods"]["types"]:
         window = config["periods"]["month_window"] if period_type == "month" else 1
         decay = config["periods"].get("month_decay")
-        baseline = pool(indicator_values, period_type, window, exclusions, decay).merge(peer_groups, on="dept_code")
-        scored = pool(indicator_values, period_type, window, with_exemptions, decay).merge(peer_groups, on="dept_code")
+        wanted = None if periods is None else set(periods.loc[periods["period_type"] == period_type, "period"])
+        if wanted is not None and not wanted:
+            continue
+        baseline = pool(indicator_values, period_type, window, exclusions, decay, wanted).merge(peer_groups,
+                                                                                                on="dept_code")
+        scored = pool(indicator_values, period_type, window, with_exemptions, decay, wanted).merge(peer_groups,
+                                                                                                   on="dept_code")
         scored = _scoring_input(scored, baseline, set(exempted["reason"]))
         affected = scored.loc[scored["exempted"], keys].drop_duplicates()
         baseline = _scoring_input(baseline.merge(affected, on=keys), baseline, set())
@@ -195,6 +201,8 @@ def score_departments(indicator_values: pd.DataFrame, departments: pd.DataFrame,
                 items.loc[found, "baseline_contribution"] = reference["contribution"].to_numpy()
                 items.loc[found, "baseline_status"] = reference["status"].to_numpy()
             parts.append(items.assign(tree=tree, period_type=period_type))
+    if not parts:
+        return pd.DataFrame({column: pd.Series(dtype=object) for column in ITEM_SCHEMA})
     items = pd.concat(parts, ignore_index=True)
     items["score"] = items["score"].clip(0, 100)
     return items[list(ITEM_SCHEMA)].reset_index(drop=True)

@@ -81,8 +81,10 @@ def windows(months: list[str], period_type: str, window_months: int = 1) -> pd.D
 
 
 def pool(values: pd.DataFrame, period_type: str, window_months: int = 1,
-         excluded: pd.DataFrame | None = None, decay: float | None = None) -> pd.DataFrame:
-    """Pool monthly indicator values (``fct_indicator_value`` rows) into the periods of ``period_type``.
+         excluded: pd.DataFrame | None = None, decay: float | None = None,
+         periods: set[str] | None = None) -> pd.DataFrame:
+    """Pool monthly indicator values (``fct_indicator_value`` rows) into the periods of ``period_type`` (only
+    those in ``periods`` when given).
 
     ``excluded`` (dept_code, period = month, indicator_code, reason) lists monthly values that must not count
     (held, exempted or otherwise excluded): they are left out of the pool, counted in ``months_excluded`` and
@@ -94,6 +96,8 @@ def pool(values: pd.DataFrame, period_type: str, window_months: int = 1,
     keys = ["dept_code", "period", "indicator_code"]
     monthly = values.rename(columns={"period": "month"})
     window = windows(monthly["month"].unique().tolist(), period_type, window_months)
+    if periods is not None:
+        window = window[window["period"].isin(periods)]
     ends = window[["period", "end_month"]].drop_duplicates()
     catalogue = monthly.merge(ends, left_on="month", right_on="end_month")[keys + CATALOGUE_COLUMNS + ["target"]]
     members = monthly[["dept_code", "month", "indicator_code", "value", "denominator", "has_data"]].astype(

@@ -1,0 +1,82 @@
+"""Incremental scoring inside a real ``dbt build``: on a copy of the scored warehouse, a late 好差评 review for February
+is landed and the warehouse rebuilt. Only the periods whose window holds February are scored again — a marker
+written into a kept period's stored rows survives the rebuild — and every period scored again equals what a full
+scoring of the rebuilt warehouse's inputs gives."""
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pandas as pd
+import pytest
+
+from jixiao import pipeline
+from jixiao.runtime.config import settings
+from jixiao.scoring.department import ITEM_SCHEMA, score_departments
+from landing_fixture import land
+
+MARKER = "保留期间标记"
+KEYS = ["dept_code", "period_type", "period", "tree", "item"]
+
+
+def late_review(events: list[dict]) -> dict:
+    first = next(e for e in events if e["source"] == "service_review" and e["event_type"] == "review")
+    return {**first, "event_id": "service_review-late-0001", "occurred_at": "2026-02-20T15:00:00+08:00",
+            "payload": {**first["payload"], "review_id": "R-LATE-0001", "rating": 1, "comment": "等了很久"}}
+
+
+def digests(path) -> dict[tuple[str, str], str]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute("select distinct period_type, period, inputs_digest "
+                           "from marts.fct_dept_score_contribution").fetchall()
+    return {(t, p): d for t, p, d in rows}
+
+
+@pytest.fixture(scope="module")
+def rebuilt(scored_warehouse, tmp_path_factory):
+    home = tmp_path_factory.mktemp("incremental") / "home"
+    shutil.copytree(scored_warehouse["cfg"].home, home)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("JX_HOME", str(home))
+        cfg = settings()
+        before = digests(cfg.warehouse_path)
+        with duckdb.connect(str(cfg.warehouse_path)) as con:
+            con.execute(f"update marts.fct_dept_score_contribution set item_name = '{MARKER}' "
+                        "where period_type = 'month' and period = '2026-01'")
+        land([late_review(scored_warehouse["events"])], cfg)
+        pipeline.build(cfg)
+        yield {"cfg": cfg, "before": before, "after": digests(cfg.warehouse_path)}
+
+
+def test_only_the_periods_whose_window_holds_the_late_month_are_scored_again(rebuilt):
+    before, after = rebuilt["before"], rebuilt["after"]
+    assert set(before) == set(after)
+    changed = {period for period in after if after[period] != before[period]}
+    assert changed == {("month", "2026-02"), ("month", "2026-03"), ("quarter", "2026-Q1"), ("year", "2026")}
+    with duckdb.connect(str(rebuilt["cfg"].warehouse_path), read_only=True) as con:
+        marked = dict(con.execute("select period_type || ' ' || period, count(*) from marts.fct_dept_score_contribution "
+                                  f"where item_name = '{MARKER}' group by all").fetchall())
+        january = con.execute("select count(*) from marts.fct_dept_score_contribution "
+                              "where period_type = 'month' and period = '2026-01'").fetchone()[0]
+    assert marked == {"month 2026-01": january}, "January was kept as stored, not scored again"
+
+
+def test_the_periods_scored_again_equal_a_full_scoring_of_the_same_inputs(rebuilt):
+    with duckdb.connect(str(rebuilt["cfg"].warehouse_path), read_only=True) as con:
+        mart = con.execute("select * exclude (inputs_digest) from marts.fct_dept_score_contribution "
+                           f"where item_name is distinct from '{MARKER}'").df()
+        full = score_departments(
+            con.execute("select * from marts.fct_indicator_value").df(),
+            con.execute("select * from marts.dim_department").df(),
+            con.execute("select * from reference.ref_exemptions").df(),
+            con.execute("select * from reference.ref_goals join reference.ref_missions using (mission_code)").df(),
+            exclusions=con.execute("select * from marts.fct_scoring_exclusion").df())
+    full = full.merge(mart[["period_type", "period"]].drop_duplicates(), on=["period_type", "period"])
+    assert len(mart) == len(full) > 0
+    pd.testing.assert_frame_equal(comparable(mart[list(ITEM_SCHEMA)]), comparable(full), check_dtype=False)
+
+
+def comparable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Sorted rows, every missing value as None (DuckDB gives None where pandas kept NaN)."""
+    frame = frame.sort_values(KEYS).reset_index(drop=True).astype(object)
+    return frame.where(frame.notna(), None)
