@@ -47,6 +47,7 @@ def integrity_figures(tenders: pd.DataFrame, departments: pd.DataFrame, truth: d
         "confirmed_left_out": int(len(tenders) - len(unseen)),
         "model_auc": _auc(y, unseen["risk_score"].to_numpy(dtype=float)),
         "detector_auc": _auc(y, unseen["anomaly_score"].to_numpy(dtype=float)),
+        "red_flag_auc": _auc(y, unseen["red_flag_score"].to_numpy(dtype=float)),
         "best_flag": best_flag, "best_flag_auc": flags.get(best_flag),
         "flag_aucs": {k: round(v, 4) for k, v in sorted(flags.items(), key=lambda kv: -kv[1])},
         "precision_top5": float(y[top.to_numpy()].mean()) if len(unseen) else None,
@@ -87,6 +88,7 @@ def _integrity(context: Context, section: Section) -> None:
     if f["model_auc"] is not None and f["best_flag_auc"] is not None:
         section.add("… model AUC − best flag AUC", round(f["model_auc"] - f["best_flag_auc"], 4), "> 0")
     section.add("… IsolationForest detector alone AUC", f["detector_auc"])
+    section.add("… red-flag scorecard alone AUC", f["red_flag_auc"])
     section.add("integrity precision in the top 5 % of tenders", f["precision_top5"], note=f"{f['top5_tenders']} tenders")
     section.add("department integrity risk AUC (ring departments)", f["dept_auc"])
 

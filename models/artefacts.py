@@ -52,6 +52,8 @@ def write(folder: Path, model: object, meta: dict) -> dict:
     """Write ``model.joblib`` and ``meta.json`` (with library versions and a timestamp) into ``folder``."""
     meta = {**meta, "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "libraries": library_versions()}
+    if getattr(type(model), "FORMAT", None) is not None:  # a model class that says which design it is
+        meta["format"] = type(model).FORMAT
     joblib.dump(model, folder / "model.joblib", compress=3)
     (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     return meta
@@ -85,4 +87,10 @@ def load(name: str, cfg: Settings | None = None) -> Artefact:
         raise ArtefactError(f"no trained {name} model under {models_dir(cfg) / name}: run `jixiao train`")
     meta = json.loads((where / "meta.json").read_text("utf-8"))
     check_compatible(meta, where)
-    return Artefact(name, where.name, joblib.load(where / "model.joblib"), meta)
+    model = joblib.load(where / "model.joblib")
+    expected = getattr(type(model), "FORMAT", None)
+    if expected is not None and meta.get("format") != expected:
+        raise StaleArtefact(f"model artefact {where} has format {meta.get('format')}, but this jixiao's {name} model "
+                            f"is format {expected}; refusing to use it — retrain with `jixiao train` "
+                            f"(or delete {where.parent})")
+    return Artefact(name, where.name, model, meta)

@@ -15,7 +15,8 @@ from jixiao.models.registry import ensure
 
 TENDER_RISK = {"tender_id": "string", "dept_code": "string", "period": "string", "winner_id": "string",
                "procurement_method": "string", "ceiling_price": "float64", "award_price": "float64",
-               **{name: "float64" for name in FEATURES}, "anomaly_score": "float64", "supervised_score": "float64",
+               **{name: "float64" for name in FEATURES}, "anomaly_score": "float64", "red_flag_score": "float64",
+               "supervised_score": "float64",
                "risk_score": "float64", "top_features": "string", "risk_percentile": "float64", "is_flagged": "bool",
                "is_audit_confirmed": "bool", "model_version": "string"}
 SENTIMENT = {"text_source": "string", "text_id": "string", "dept_code": "string", "period": "string",

@@ -1,17 +1,21 @@
-"""Integrity risk (廉政风险预警): an unsupervised detector and a supervised model over tender red flags.
+"""Integrity risk (廉政风险预警): red flags, an unsupervised detector and a supervised model over tender features.
 
+- **Red-flag scorecard**: the mean percentile of each red flag in its suspicious direction (price close to
+  the ceiling, narrow bid spread, a repeated bidder set rotating wins, …; :data:`RED_FLAGS`), percentiles
+  taken against the training tenders — needs no label and no fitting beyond those percentiles.
 - **Detector**: an IsolationForest on the (log-scaled, standardised) features — needs no label.
 - **Supervised**: a logistic regression trained on the tenders that audit findings confirmed as bid
-  rigging (positives) against the other tenders, with the detector's anomaly score as one more input.
-  The other tenders are unlabelled, not honest: audits confirm only some rigged tenders, so the most
-  anomalous :data:`UNLABELLED_LEFT_OUT` of them are left out of the negatives (positive-unlabelled
-  learning with reliable negatives), and the regularisation is strong (``C`` = :data:`C`) because
-  confirmed tenders are few. Linear on standardised inputs, so each tender's risk splits exactly into
-  per-feature contributions (coefficient × standardised value): the explanation of a flag.
+  rigging (positives) against the other tenders, with the detector's anomaly score and the scorecard as
+  two more inputs. The other tenders are unlabelled, not honest: audits confirm only some rigged tenders,
+  so the :data:`UNLABELLED_LEFT_OUT` of them the scorecard finds most suspicious are left out of the
+  negatives (positive-unlabelled learning with reliable negatives), and the regularisation is strong
+  (``C`` = :data:`C`) because confirmed tenders are few. Linear on standardised inputs, so each tender's
+  risk splits exactly into per-feature contributions (coefficient × standardised value): the explanation
+  of a flag.
 
 ``risk_score`` is the supervised probability when at least :data:`MIN_LABELS` confirmed tenders were
-available to train, else the detector's score mapped to [0, 1]. A tender is flagged when its risk is in
-the top :data:`FLAG_SHARE` of the tenders scored.
+available to train, else the red-flag scorecard. A tender is flagged when its risk is in the top
+:data:`FLAG_SHARE` of the tenders scored.
 """
 from __future__ import annotations
 
@@ -35,21 +39,28 @@ UNLABELLED_LEFT_OUT = 0.1
 FLAG_SHARE = 0.05
 LOG_SCALED = ("n_bidders", "set_repeats", "pair_cobids_max")
 LOW_IS_SUSPICIOUS = ("bid_spread", "cover_gap", "n_bidders")
+RED_FLAGS = tuple(name for name in FEATURES if name != "open_method")
+"""Every feature with a suspicious direction (an open tender is neither more nor less suspicious)."""
+PERCENTILE_POINTS = 1001
 ANOMALY = "anomaly_score"
-LABELS = {**FEATURES, ANOMALY: "孤立森林异常度"}
+RED_FLAG = "red_flag_score"
+LABELS = {**FEATURES, ANOMALY: "孤立森林异常度", RED_FLAG: "红旗指标综合分位"}
 TOP_FEATURES = 3
 SEED = 20260101
 
 
 class IntegrityModel:
-    """Scaler + IsolationForest + (optional) logistic regression over FEATURES."""
+    """Red-flag percentiles + scaler + IsolationForest + (optional) logistic regression over FEATURES."""
+
+    FORMAT = 2
+    """Artefacts of another format (an earlier design of this class) are refused: retrain them."""
 
     def __init__(self):
         self.scaler = StandardScaler()
         self.forest = IsolationForest(n_estimators=200, random_state=SEED)
         self.supervised: LogisticRegression | None = None
         self.supervised_scaler = StandardScaler()
-        self.anomaly_range = (0.0, 1.0)
+        self.red_flag_grid = np.zeros((PERCENTILE_POINTS, len(RED_FLAGS)))
 
     @staticmethod
     def matrix(features: pd.DataFrame) -> np.ndarray:
@@ -62,20 +73,35 @@ class IntegrityModel:
         """Higher = more anomalous (the negated IsolationForest score)."""
         return -self.forest.score_samples(self.scaler.transform(x))
 
+    @staticmethod
+    def oriented(x: np.ndarray) -> np.ndarray:
+        """The red flags of ``x`` (a :meth:`matrix`), each turned so that higher is more suspicious."""
+        columns = [list(FEATURES).index(name) for name in RED_FLAGS]
+        signs = np.where(np.isin(RED_FLAGS, LOW_IS_SUSPICIOUS), -1.0, 1.0)
+        return x[:, columns] * signs
+
+    def red_flags(self, x: np.ndarray) -> np.ndarray:
+        """Mean percentile (0–1, ties at their middle) of the red flags against the training tenders."""
+        oriented, grid = self.oriented(x), self.red_flag_grid
+        below = np.column_stack([np.searchsorted(grid[:, j], oriented[:, j], side="left") for j in range(grid.shape[1])])
+        upto = np.column_stack([np.searchsorted(grid[:, j], oriented[:, j], side="right") for j in range(grid.shape[1])])
+        return ((below + upto) / (2 * len(grid))).mean(axis=1)
+
     def supervised_inputs(self, x: np.ndarray) -> np.ndarray:
-        return np.column_stack([self.scaler.transform(x), self.anomaly(x)])
+        return np.column_stack([self.scaler.transform(x), self.anomaly(x), self.red_flags(x)])
 
     def fit(self, features: pd.DataFrame, labels: np.ndarray) -> dict:
         """Fit on all tenders; return training metrics (label counts, cross-validated AUC on the audit labels)."""
         x = self.matrix(features)
+        self.red_flag_grid = np.quantile(self.oriented(x), np.linspace(0, 1, PERCENTILE_POINTS), axis=0)
+        red_flags = self.red_flags(x)
         self.scaler.fit(x)
         self.forest.fit(self.scaler.transform(x))
         anomaly = self.anomaly(x)
-        self.anomaly_range = (float(np.quantile(anomaly, 0.01)), float(np.quantile(anomaly, 0.99)))
         positives = int(labels.sum())
         metrics = {"tenders": len(x), "confirmed_tenders": positives, "supervised": positives >= MIN_LABELS}
         if positives >= MIN_LABELS:
-            reliable = (labels == 1) | (anomaly <= np.quantile(anomaly[labels == 0], 1 - UNLABELLED_LEFT_OUT))
+            reliable = (labels == 1) | (red_flags <= np.quantile(red_flags[labels == 0], 1 - UNLABELLED_LEFT_OUT))
             z = self.supervised_scaler.fit_transform(self.supervised_inputs(x))[reliable]
             y = labels[reliable]
             model = LogisticRegression(C=C, class_weight="balanced", max_iter=2000)
@@ -86,20 +112,20 @@ class IntegrityModel:
             self.supervised = model.fit(z, y)
         if positives:
             metrics["anomaly_auc_on_audit_labels"] = round(float(roc_auc_score(labels, anomaly)), 4)
-        served = "cv_auc_on_audit_labels" if self.supervised is not None else "anomaly_auc_on_audit_labels"
+            metrics["red_flag_auc_on_audit_labels"] = round(float(roc_auc_score(labels, red_flags)), 4)
+        served = "cv_auc_on_audit_labels" if self.supervised is not None else "red_flag_auc_on_audit_labels"
         if served in metrics:  # the gate judges the score that is served as risk_score
             metrics["served_auc_on_audit_labels"] = metrics[served]
         return metrics
 
     def score(self, features: pd.DataFrame) -> pd.DataFrame:
-        """anomaly_score, supervised_score, risk_score and the top contributing features of each tender."""
+        """anomaly_score, red_flag_score, supervised_score, risk_score and the top contributing features of each
+        tender."""
         x = self.matrix(features)
-        anomaly = self.anomaly(x)
-        low, high = self.anomaly_range
-        out = pd.DataFrame({"anomaly_score": anomaly}, index=features.index)
+        out = pd.DataFrame({ANOMALY: self.anomaly(x), RED_FLAG: self.red_flags(x)}, index=features.index)
         if self.supervised is None:
             out["supervised_score"] = np.nan
-            out["risk_score"] = np.clip((anomaly - low) / max(high - low, 1e-9), 0, 1)
+            out["risk_score"] = out[RED_FLAG]
             # explanation: how far the tender is from the typical one in each flag's suspicious direction
             contributions = self.scaler.transform(x) * np.where(np.isin(list(FEATURES), LOW_IS_SUSPICIOUS), -1, 1)
             names = list(FEATURES)
@@ -108,7 +134,7 @@ class IntegrityModel:
             out["supervised_score"] = self.supervised.predict_proba(z)[:, 1]
             out["risk_score"] = out["supervised_score"]
             contributions = z * self.supervised.coef_[0]
-            names = [*FEATURES, ANOMALY]
+            names = [*FEATURES, ANOMALY, RED_FLAG]
         out["top_features"] = top_contributions(contributions, names)
         return out
 

@@ -81,6 +81,7 @@ def one_world(scale: str, seed: int, variant: str | None, months: int) -> dict:
     return {"variant": variant or "default", "seed": seed, "tenders": len(features),
             "confirmed": meta["metrics"]["confirmed_tenders"], "unseen_ring": figures["unseen_ring_tenders"],
             "model_auc": figures["model_auc"], "detector_auc": figures["detector_auc"],
+            "red_flag_auc": figures["red_flag_auc"],
             "best_flag": figures["best_flag"], "best_flag_auc": figures["best_flag_auc"],
             "precision_top5": figures["precision_top5"], "dept_auc": figures["dept_auc"],
             "features_s": round(feature_s, 2), "train_s": round(train_s, 2), "score_s": round(score_s, 2)}
@@ -96,7 +97,7 @@ def main(scale: str, months: int, seeds: str) -> None:
     table = pd.DataFrame(rows)
     pd.set_option("display.width", 250)
     print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-    numeric = ["model_auc", "detector_auc", "best_flag_auc", "precision_top5", "dept_auc"]
+    numeric = ["model_auc", "detector_auc", "red_flag_auc", "best_flag_auc", "precision_top5", "dept_auc"]
     print(table.groupby("variant")[numeric].mean().to_string(float_format=lambda v: f"{v:.4f}"))
     beats = (table["model_auc"] > table["best_flag_auc"]).groupby(table["variant"]).sum()
     print("worlds where the model beats the best single flag:", beats.to_dict(), "of", len(seeds), "each")

@@ -10,6 +10,8 @@ import pytest
 
 from jixiao.models import artefacts, registry
 from jixiao.models.artefacts import ArtefactError, StaleArtefact
+from jixiao.models.integrity import IntegrityModel
+from jixiao.models.procurement import FEATURES
 
 
 def _scores() -> dict[str, pd.DataFrame]:
@@ -79,6 +81,22 @@ def test_the_build_does_not_silently_retrain_over_a_stale_artefact(jx_home):
     with pytest.raises(StaleArtefact):
         registry.ensure("lagging", _scores())
     assert _candidates(jx_home, "lagging") == before
+
+
+def test_an_artefact_of_an_earlier_model_design_is_refused_clearly(jx_home):
+    features = pd.DataFrame({name: [float(i % 7) for i in range(40)] for name in FEATURES})
+    features["tender_id"], features["period"] = [f"T{i:02d}" for i in range(40)], "2026-05"
+    frames = {"int_procurement__tender_features": features,
+              "int_audit__confirmed_tenders": pd.DataFrame({"tender_id": ["T00", "T07", "T14", "T21"]})}
+    trained = registry.fit("integrity", frames)
+    assert trained is not None and trained.meta["format"] == IntegrityModel.FORMAT
+    folder = artefacts.current_folder("integrity")
+    meta = json.loads((folder / "meta.json").read_text("utf-8"))
+    meta["format"] = IntegrityModel.FORMAT - 1
+    (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(StaleArtefact) as refused:
+        artefacts.load("integrity")
+    assert f"format {IntegrityModel.FORMAT - 1}" in str(refused.value) and "jixiao train" in str(refused.value)
 
 
 def test_ensure_trains_on_first_use_and_reuses_afterwards(jx_home):

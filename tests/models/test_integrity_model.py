@@ -1,10 +1,12 @@
-"""The integrity model on synthetic feature tables: explanations, the detector fallback, the 5 % flag."""
+"""The integrity model on synthetic feature tables: explanations, the red-flag scorecard (its percentiles and the
+fallback with too few labels), the 5 % flag."""
 from __future__ import annotations
 
 import json
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from jixiao.models import integrity
 from jixiao.models.procurement import FEATURES
@@ -35,15 +37,39 @@ def test_the_supervised_model_learns_from_confirmed_tenders_and_explains_its_fla
     assert scored["is_flagged"].sum() == round(0.05 * len(scored))
     reasons = json.loads(scored.loc[scored["is_flagged"]].iloc[0]["top_features"])
     assert 1 <= len(reasons) <= integrity.TOP_FEATURES
-    assert {r["feature"] for r in reasons} <= {*FEATURES, integrity.ANOMALY}
+    assert {r["feature"] for r in reasons} <= {*FEATURES, integrity.ANOMALY, integrity.RED_FLAG}
     assert all(r["contribution"] > 0 and r["label"] for r in reasons)
 
 
-def test_too_few_labels_fall_back_to_the_detector():
+def test_too_few_labels_fall_back_to_the_red_flag_scorecard():
     features = _features()
     model, meta = integrity.train(features, {"T0000"})
     assert not meta["metrics"]["supervised"] and model.supervised is None
+    assert meta["metrics"]["served_auc_on_audit_labels"] == meta["metrics"]["red_flag_auc_on_audit_labels"]
     scored = integrity.score_tenders(model, features, {"T0000"})
     assert scored["supervised_score"].isna().all()
-    assert scored["risk_score"].between(0, 1).all()
-    assert scored.iloc[:30]["risk_score"].mean() > scored.iloc[30:]["risk_score"].mean()
+    assert (scored["risk_score"] == scored[integrity.RED_FLAG]).all() and scored["risk_score"].between(0, 1).all()
+    assert scored.iloc[:30]["risk_score"].min() > scored.iloc[30:]["risk_score"].median()
+
+
+def test_the_scorecard_is_the_mean_percentile_of_each_flag_in_its_suspicious_direction():
+    n = 101
+    training = pd.DataFrame({name: np.zeros(n) for name in FEATURES})
+    training["award_to_ceiling"] = np.linspace(0.8, 1.0, n)        # higher is suspicious
+    training["bid_spread"] = np.linspace(0.0, 0.2, n)               # lower is suspicious
+    training["open_method"] = np.linspace(0.0, 1.0, n)              # neither: not a red flag
+    training["tender_id"], training["period"] = [f"T{i:03d}" for i in range(n)], "2026-05"
+    model, _ = integrity.train(training, set())
+    flags = len(integrity.RED_FLAGS)
+    assert flags == len(FEATURES) - 1 and "open_method" not in integrity.RED_FLAGS
+    probe = training.iloc[[0, 0, 0]].copy()
+    probe["award_to_ceiling"] = [1.0, 0.8, 1.0]
+    probe["bid_spread"] = [0.0, 0.2, 0.2]
+    probe["open_method"] = [0.0, 0.0, 1.0]
+    scores = model.score(probe)[integrity.RED_FLAG].to_numpy()
+    tied = 0.5  # a flag every training tender shares sits at the middle of its tie
+    top = 1 - 1 / (2 * integrity.PERCENTILE_POINTS)                   # the highest value: the middle of its grid step
+    assert scores[0] == pytest.approx((2 * top + (flags - 2) * tied) / flags, abs=1e-3)
+    assert scores[1] == pytest.approx((2 * (1 - top) + (flags - 2) * tied) / flags, abs=1e-3)
+    assert scores[2] == pytest.approx((top + (1 - top) + (flags - 2) * tied) / flags, abs=1e-3), \
+        "open_method does not count; a wide bid spread offsets a price at the ceiling"
