@@ -379,10 +379,13 @@ class Ingestor(ConsumerRebalanceListener):
                             break
             finally:
                 closing = time.monotonic()
+                final = None  # the partitions' last positions, shown before they are forgotten
                 try:
                     if not self.workers.failed:
                         self.workers.wait([seq for state in list(self.states.values()) if (seq := self._commit(state)) is not None])
                         self._commit_kafka_offsets()
+                        if progress:
+                            final = self._progress_table(time.monotonic() - started)
                         self.states.clear()
                 finally:
                     self.workers.stop()
@@ -390,7 +393,7 @@ class Ingestor(ConsumerRebalanceListener):
                     self.stats.seconds = time.monotonic() - started
                     self.stats.closing = time.monotonic() - closing
                     if progress:
-                        live.update(self._progress_table(self.stats.seconds))
+                        live.update(final or self._progress_table(self.stats.seconds))
                     self.consumer.close(autocommit=False)
         return self.stats
 
