@@ -11,7 +11,8 @@ JX_KAFKA_PORT / JX_KAFKA_CONTROLLER_PORT (which must be free):
    period closes, model versions, alerts, checks (the gate), publish, reports).
 
 Prints seconds per stage, the scoring models' share of the dbt build (from dbt's log), the end-to-end total
-(ingest + build), and peak resident memory: this process (consumer, dbt, scoring, reports), the largest landing
+(ingest + build), the build against the hand-written one-pass floor over the same landing zone
+(``benchmarks/warehouse/bench_build.py``), and peak resident memory: this process (consumer, dbt, scoring, reports), the largest landing
 worker, the broker, and the largest sum over all of them at once (sampled every 0.5 s).
 """
 from __future__ import annotations
@@ -76,6 +77,7 @@ def main(scale: str, seed: int, months: int, home: Path | None) -> None:
     keep = home is not None
     home = home or Path(tempfile.mkdtemp(prefix="jx-e2e-"))
     os.environ["JX_HOME"] = str(home)
+    from benchmarks.warehouse.bench_build import floor_seconds
     from jixiao import contracts
     from jixiao.ingestors.consumer import ingest
     from jixiao.pipeline import build, reset
@@ -101,6 +103,7 @@ def main(scale: str, seed: int, months: int, home: Path | None) -> None:
         sampler.stopped.set()
         sampler.join()
         kafka_local.stop(cfg)
+    floor, floor_rows = timed("floor (one SQL pass)", seconds, lambda: floor_seconds(cfg.landing_dir))
     log = (cfg.home / "dbt" / "logs" / "dbt.log").read_text("utf-8", errors="replace")
     models = {m.group(1): float(m.group(2)) for m in MODEL_DONE.finditer(log)}
     total = seconds["ingest (until caught up)"] + seconds["build (all steps)"]
@@ -117,6 +120,9 @@ def main(scale: str, seed: int, months: int, home: Path | None) -> None:
             print(f"{'  dbt model ' + name:<44} {models[name]:8.1f}   (inside the dbt build)")
     aim = f"   aim ≤ 300 s at M: {'met' if total <= 300 else 'missed'}" if scale == "M" else ""
     print(f"{'end to end (ingest + build)':<44} {total:8.1f}{aim}")
+    build = seconds["build (all steps)"]
+    print(f"{'floor (one SQL pass, ' + format(floor_rows, ',') + ' rows)':<44} {floor:8.1f}   build / floor "
+          f"{build / floor:.1f}×, dbt / floor {summary.seconds.get('dbt', 0.0) / floor:.1f}×")
     print(f"peak RSS: this process {peak_rss_mib():,.0f} MiB, largest landing worker "
           f"{stats.worker_peak_rss_mib:,.0f} MiB, broker {sampler.peak_broker:,.0f} MiB, "
           f"all together {sampler.peak_total:,.0f} MiB (sampled every {sampler.interval} s)")
