@@ -78,3 +78,21 @@ def periods_to_score(current: pd.DataFrame, stored: pd.DataFrame) -> tuple[pd.Da
     changed = merged.loc[merged["inputs_digest"] != merged["inputs_digest_stored"], keys]
     gone = stored[keys].drop_duplicates().merge(current[keys], on=keys, how="left", indicator=True)
     return changed.reset_index(drop=True), gone.loc[gone["_merge"] == "left_only", keys].reset_index(drop=True)
+
+
+def replace_changed_periods(session, this, current: pd.DataFrame) -> pd.DataFrame | None:
+    """In an incremental dbt Python model: delete from ``this`` the rows of the periods whose digest changed or
+    that no longer exist, and return the periods to score again (None: every period, after deleting all rows,
+    when ``this`` has no ``inputs_digest`` yet)."""
+    if "inputs_digest" not in session.sql(f"select * from {this} limit 0").columns:
+        session.execute(f"delete from {this}")
+        return None
+    stored = session.sql(f"select distinct period_type, period, inputs_digest from {this}").df()
+    changed, gone = periods_to_score(current, stored)
+    doomed = pd.concat([changed, gone], ignore_index=True)
+    if len(doomed):
+        session.register("jx_periods_to_replace", doomed)
+        session.execute(f"delete from {this} where (period_type, period) in "
+                        "(select (period_type, period) from jx_periods_to_replace)")
+        session.unregister("jx_periods_to_replace")
+    return changed

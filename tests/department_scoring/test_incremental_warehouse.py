@@ -1,7 +1,7 @@
 """Incremental scoring inside a real ``dbt build``: on a copy of the scored warehouse, a late 好差评 review for February
 is landed and the warehouse rebuilt. Only the periods whose window holds February are scored again — a marker
-written into a kept period's stored rows survives the rebuild — and every period scored again equals what a full
-scoring of the rebuilt warehouse's inputs gives."""
+written into a kept period's stored items and scores survives the rebuild — and every period scored again equals
+what a full scoring of the rebuilt warehouse's inputs gives."""
 from __future__ import annotations
 
 import shutil
@@ -12,11 +12,12 @@ import pytest
 
 from jixiao import pipeline
 from jixiao.runtime.config import settings
-from jixiao.scoring.department import ITEM_SCHEMA, score_departments
+from jixiao.scoring.department import ITEM_SCHEMA, SCORE_SCHEMA, dept_score_table, score_departments
 from landing_fixture import land
 
 MARKER = "保留期间标记"
 KEYS = ["dept_code", "period_type", "period", "tree", "item"]
+SCORE_KEYS = ["dept_code", "period_type", "period"]
 
 
 def late_review(events: list[dict]) -> dict:
@@ -43,6 +44,8 @@ def rebuilt(scored_warehouse, tmp_path_factory):
         with duckdb.connect(str(cfg.warehouse_path)) as con:
             con.execute(f"update marts.fct_dept_score_contribution set item_name = '{MARKER}' "
                         "where period_type = 'month' and period = '2026-01'")
+            con.execute(f"update marts.fct_dept_score set dept_name = '{MARKER}' "
+                        "where period_type = 'month' and period = '2026-01'")
         land([late_review(scored_warehouse["events"])], cfg)
         pipeline.build(cfg)
         yield {"cfg": cfg, "before": before, "after": digests(cfg.warehouse_path)}
@@ -58,7 +61,12 @@ def test_only_the_periods_whose_window_holds_the_late_month_are_scored_again(reb
                                   f"where item_name = '{MARKER}' group by all").fetchall())
         january = con.execute("select count(*) from marts.fct_dept_score_contribution "
                               "where period_type = 'month' and period = '2026-01'").fetchone()[0]
+        scores = dict(con.execute("select period_type || ' ' || period, count(*) from marts.fct_dept_score "
+                                  f"where dept_name = '{MARKER}' group by all").fetchall())
+        departments = con.execute("select count(*) from marts.fct_dept_score "
+                                  "where period_type = 'month' and period = '2026-01'").fetchone()[0]
     assert marked == {"month 2026-01": january}, "January was kept as stored, not scored again"
+    assert scores == {"month 2026-01": departments}, "and so were its published scores"
 
 
 def test_the_periods_scored_again_equal_a_full_scoring_of_the_same_inputs(rebuilt):
@@ -76,7 +84,19 @@ def test_the_periods_scored_again_equal_a_full_scoring_of_the_same_inputs(rebuil
     pd.testing.assert_frame_equal(comparable(mart[list(ITEM_SCHEMA)]), comparable(full), check_dtype=False)
 
 
-def comparable(frame: pd.DataFrame) -> pd.DataFrame:
+def test_the_published_scores_of_the_periods_scored_again_follow_from_their_items(rebuilt):
+    with duckdb.connect(str(rebuilt["cfg"].warehouse_path), read_only=True) as con:
+        published = con.execute("select * exclude (inputs_digest) from marts.fct_dept_score "
+                                f"where dept_name is distinct from '{MARKER}'").df()
+        items = con.execute("select * from marts.fct_dept_score_contribution "
+                            "where not (period_type = 'month' and period = '2026-01')").df()
+        expected = dept_score_table(items, con.execute("select * from marts.dim_department").df())
+    assert len(published) == len(expected) > 0
+    pd.testing.assert_frame_equal(comparable(published[list(SCORE_SCHEMA)], SCORE_KEYS),
+                                  comparable(expected, SCORE_KEYS), check_dtype=False)
+
+
+def comparable(frame: pd.DataFrame, keys: list[str] = KEYS) -> pd.DataFrame:
     """Sorted rows, every missing value as None (DuckDB gives None where pandas kept NaN)."""
-    frame = frame.sort_values(KEYS).reset_index(drop=True).astype(object)
+    frame = frame.sort_values(keys).reset_index(drop=True).astype(object)
     return frame.where(frame.notna(), None)
