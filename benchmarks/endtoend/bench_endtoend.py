@@ -18,7 +18,6 @@ worker, the broker, and the largest sum over all of them at once (sampled every 
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -30,8 +29,6 @@ import click
 import psutil
 
 SCORING_MODELS = ("fct_dept_score_contribution", "fct_dept_score", "fct_dept_tier", "fct_dept_portrait")
-MODEL_DONE = re.compile(r"OK created \w+ \w+ model \w+\.(\w+) .*? in ([\d.]+)s")
-"""A model's result line in dbt.log (``dbt docs`` rewrites run_results.json, the log keeps the build's times)."""
 
 
 class MemorySampler(threading.Thread):
@@ -77,6 +74,7 @@ def main(scale: str, seed: int, months: int, home: Path | None) -> None:
     keep = home is not None
     home = home or Path(tempfile.mkdtemp(prefix="jx-e2e-"))
     os.environ["JX_HOME"] = str(home)
+    from benchmarks.models.bench_models import dbt_model_seconds
     from benchmarks.warehouse.bench_build import floor_seconds
     from jixiao import contracts
     from jixiao.ingestors.consumer import ingest
@@ -104,8 +102,7 @@ def main(scale: str, seed: int, months: int, home: Path | None) -> None:
         sampler.join()
         kafka_local.stop(cfg)
     floor, floor_rows = timed("floor (one SQL pass)", seconds, lambda: floor_seconds(cfg.landing_dir))
-    log = (cfg.home / "dbt" / "logs" / "dbt.log").read_text("utf-8", errors="replace")
-    models = {m.group(1): float(m.group(2)) for m in MODEL_DONE.finditer(log)}
+    models = dbt_model_seconds(cfg.home)
     total = seconds["ingest (until caught up)"] + seconds["build (all steps)"]
 
     print(f"\n{scale}, seed {seed}, {months} months: produced {sum(produced.values()):,} events, "

@@ -35,6 +35,12 @@ MODEL_DONE = re.compile(r"OK created \w+ \w+ model \w+\.(\w+) .*? in ([\d.]+)s")
 """A model's result line in dbt.log (``dbt docs`` rewrites run_results.json, the log keeps the build's times)."""
 
 
+def dbt_model_seconds(home: Path) -> dict[str, float]:
+    """Seconds of each dbt model in the home's dbt.log (the last build wins)."""
+    log = (home / "dbt" / "logs" / "dbt.log").read_text("utf-8", errors="replace")
+    return {m.group(1): float(m.group(2)) for m in MODEL_DONE.finditer(log)}
+
+
 def timed(label: str, action):
     """Run ``action``, print its wall-clock and CPU seconds (CPU: this process, all threads)."""
     started, cpu = time.monotonic(), time.process_time()
@@ -122,8 +128,7 @@ def land_and_build(cfg, jsonl_dir: Path, start: str, months: int) -> None:
     print(f"landed {rows:,} events")
     summary = timed("build (first: models train on first use)", lambda: build(cfg))
     print("  steps: " + ", ".join(f"{k} {v:.0f} s" for k, v in summary.seconds.items()))
-    log = (cfg.home / "dbt" / "logs" / "dbt.log").read_text("utf-8", errors="replace")
-    seconds = {m.group(1): float(m.group(2)) for m in MODEL_DONE.finditer(log)}  # the last build wins
+    seconds = dbt_model_seconds(cfg.home)
     for name in INTELLIGENCE:
         print(f"  dbt {name:<40} {seconds.get(name, float('nan')):8.1f} s wall")
 
