@@ -40,13 +40,14 @@ import sys
 import time
 import traceback
 import zlib
-from collections import deque
 from datetime import datetime, timedelta, timezone
 
+import numpy as np
 import orjson
 import pyarrow as pa
 
 from jixiao import contracts
+from jixiao.ingestors.dedup import UNKNOWN_DIGEST, DedupWindow, id_hashes
 from jixiao.ingestors.landing import BatchLimits, LandingZone, PartitionBatch
 from jixiao.ingestors.masking import mask_text, texts_to_mask
 from jixiao.ingestors.records import decode_batches
@@ -88,30 +89,16 @@ def _business_seconds(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, _BUSINESS_TZ).strftime("%Y-%m-%dT%H:%M:%S")
 
 
-_DIGEST_BITS = 33
-_DIGEST_MASK = (1 << _DIGEST_BITS) - 1
-_UNKNOWN_DIGEST = 1 << 32
-"""A dedup window entry is one int: the first offset shifted left by 33 bits, then the CRC-32 content hash (or
-2**32 for an event landed before content hashes existed)."""
-
-
 class PartitionState:
-    """A partition the worker lands: its open batch and its dedup window (the last ``window`` event ids).
-
-    The window is one dict (event_id → first offset and content hash packed in one int, see ``_DIGEST_BITS``)
-    and a FIFO of its keys, oldest first, for eviction in O(1)."""
+    """A partition the worker lands: its open batch and its dedup window (the last ``window`` event ids)."""
 
     def __init__(self, topic: str, partition: int, next_offset: int, recent: list[tuple[str, int | None, int]],
                  window: int, since: int = 0):
         self.topic, self.partition = topic, partition
         self.source = contracts.source_of_topic(topic)
         self.batch = PartitionBatch(topic, partition, self.source, next_offset)
-        self.window = window
+        self.window = DedupWindow(window, recent)
         self.since = since  # sequence number of the assign command (tags the replies the worker sends unasked)
-        recent = recent[-window:] if window else []
-        self.seen: dict[str, int] = {event_id: offset << _DIGEST_BITS | (_UNKNOWN_DIGEST if digest is None else digest)
-                                     for event_id, digest, offset in recent}
-        self.order: deque[str] = deque(self.seen)
         self.per_reason: dict[str, int] = {}
 
     def reset(self) -> None:
@@ -136,7 +123,7 @@ class Worker:
     def assign(self, topic: str, partition: int, since: int = 0) -> int:
         fast_payload_check(contracts.source_of_topic(topic))  # compile its validators now, not on the first record
         next_offset = self.zone.recover(topic, partition)
-        recent = self.zone.recent_events(topic, partition, self.window) if self.window else []
+        recent = self.zone.recent_events(topic, partition, self.window)
         self.states[(topic, partition)] = PartitionState(topic, partition, next_offset, recent, self.window, since)
         return next_offset
 
@@ -205,13 +192,15 @@ class Worker:
         """Decode, validate, dedup and mask records of one partition (in offset order, after its open batch) into
         the batch.
 
-        Three passes: (1) per record, orjson and the typed checks (envelope shape, payload, no repeated key,
+        Four passes: (1) per record, orjson and the typed checks (envelope shape, payload, no repeated key,
         timestamp not ahead of the broker's); (2) for all records at once in Arrow, the envelope's two string
         patterns and the search for texts that may hold PII, which are then masked; (3) in offset order, records
         the fast path did not accept are judged by the reference decoder (dead letter with its reason, or
-        accepted and masked), re-sends are dropped as duplicates (same content) or dead-lettered as conflicting
-        duplicates (same event_id, different content), and the rest appended to the batch's columns, which are
-        then sealed into Arrow. The batch then ends at ``last`` (default: the last record's offset).
+        accepted and masked), and every valid record gets its landed payload and content hash; (4) the slice is
+        looked up in the dedup window in one step, then in offset order re-sends are dropped as duplicates (same
+        content) or dead-lettered as conflicting duplicates (same event_id, different content), and the rest
+        appended to the batch's columns, which are then sealed into Arrow. The batch then ends at ``last``
+        (default: the last record's offset).
         """
         topic, partition, source = state.topic, state.partition, state.source
         batch = state.batch
@@ -277,15 +266,8 @@ class Worker:
                 if found:
                     masked_keys[i] = masked_keys.get(i, []) + found
 
-        # (3) in offset order: the reference decoder for the rest, dedup, columns
-        landed = batch.landed
-        event_ids, event_types, occurred_at = landed["event_id"], landed["event_type"], landed["occurred_at"]
-        dept_codes, versions, payloads = landed["dept_code"], landed["schema_version"], landed["payload"]
-        person_keys, kafka_offsets, kafka_timestamps = landed["person_keys"], landed["kafka_offset"], landed["kafka_timestamp"]
-        hashes = landed["content_hash"]
-        dates = batch.business_dates
-        seen, order, window = state.seen, state.order, state.window
-        landed_before = len(event_ids)
+        # (3) in offset order: the reference decoder for the rest, the landed form and its content hash
+        rows = []  # (index, event, payload JSON, content hash, masked person keys) of every valid record
         no_keys: list[str] = []
         for i, event in enumerate(events):
             if event is None:
@@ -303,40 +285,55 @@ class Worker:
                         keys_found += found
             else:
                 keys_found = masked_keys.get(i, no_keys)
-            event_id, event_type, occurred = event["event_id"], event["event_type"], event["occurred_at"]
-            dept_code, version = event["dept_code"], event["schema_version"]
             payload = dumps(event["payload"], option=sort_keys)  # UTF-8 bytes: Arrow checks and stores them as strings
-            digest = content_hash(event_type, occurred, dept_code, version, payload, keys_found)
-            prior = seen.get(event_id)
+            digest = content_hash(event["event_type"], event["occurred_at"], event["dept_code"],
+                                  event["schema_version"], payload, keys_found)
+            rows.append((i, event, payload, digest, keys_found))
+
+        # (4) dedup: against the window in one vectorised step, within the slice in order; then the columns
+        window = state.window
+        hashes = id_hashes([row[1]["event_id"] for row in rows])
+        in_window = window.find(hashes).tolist()
+        in_slice: dict[int, tuple[int, int]] = {}  # id hash → (offset, content hash) of the slice's new events
+        landed = batch.landed
+        event_ids, event_types, occurred_at = landed["event_id"], landed["event_type"], landed["occurred_at"]
+        dept_codes, versions, payloads = landed["dept_code"], landed["schema_version"], landed["payload"]
+        person_keys, kafka_offsets, kafka_timestamps = landed["person_keys"], landed["kafka_offset"], landed["kafka_timestamp"]
+        content_hashes = landed["content_hash"]
+        dates = batch.business_dates
+        landed_before = len(event_ids)
+        new_at: list[int] = []
+        for j, (i, event, payload, digest, keys_found) in enumerate(rows):
+            event_id, occurred, id_hash = event["event_id"], event["occurred_at"], int(hashes[j])
+            at = in_window[j]
+            prior = (int(window.offsets[at]), int(window.digests[at])) if at >= 0 else in_slice.get(id_hash)
             if prior is not None:
-                prior_digest = prior & _DIGEST_MASK
-                if prior_digest == digest or prior_digest == _UNKNOWN_DIGEST:  # unknown: landed without a hash
+                if prior[1] == digest or prior[1] == UNKNOWN_DIGEST:  # unknown: landed without a content hash
                     batch.duplicates += 1
                 else:
                     self._dead(state, topic, partition, offsets[i], timestamps[i], keys[i], values[i], Rejected(
                         "conflicting_duplicate", f"event_id {event_id} first landed from {topic} partition {partition} "
-                        f"offset {prior >> _DIGEST_BITS} with different content; this version is offset {offsets[i]}"))
+                        f"offset {prior[0]} with different content; this version is offset {offsets[i]}"))
                 continue
-            seen[event_id] = offsets[i] << _DIGEST_BITS | digest
-            if window:
-                order.append(event_id)
-                if len(order) > window:
-                    del seen[order.popleft()]
+            in_slice[id_hash] = (offsets[i], digest)
+            new_at.append(j)
             dates.append(occurred[:10] if occurred.endswith(_BUSINESS_SUFFIX) else business_date(occurred))
             event_ids.append(event_id)
-            event_types.append(event_type)
+            event_types.append(event["event_type"])
             occurred_at.append(occurred)
-            dept_codes.append(dept_code)
-            versions.append(version)
+            dept_codes.append(event["dept_code"])
+            versions.append(event["schema_version"])
             payloads.append(payload)
             person_keys.append(keys_found)
             kafka_offsets.append(offsets[i])
             kafka_timestamps.append(timestamps[i])
-            hashes.append(digest)
+            content_hashes.append(digest)
         added = len(event_ids) - landed_before
         if added:
             landed["kafka_topic"].extend([topic] * added)
             landed["kafka_partition"].extend([partition] * added)
+            window.add(hashes[new_at], np.asarray(kafka_offsets[landed_before:], np.int64),
+                       np.asarray(content_hashes[landed_before:], np.int64))
         batch.last = max(batch.last, offsets[-1] if last is None else last)
         batch.seal()
 

@@ -3,7 +3,7 @@ INSERT on a sample, (d) the Ingestor; plus validators (fastjsonschema, jsonschem
 one group against one member, and the landing worker's memory under a large backlog.
 
     python -m benchmarks.ingest.bench_ingest --events 300000 [--workers 1 --workers 2] [--rounds 3]
-        [--members 2] [--backlog 10000000]
+        [--members 2] [--backlog 10000000 [--backlog-partitions 33]]
 
 Uses the broker on JX_KAFKA_PORT (default 29496 here), starting one in a temporary folder when none answers.
 
@@ -24,7 +24,9 @@ How each figure is measured, so that the ratios compare like with like:
 - ``--members M``: M Ingestor processes (one landing worker each) started together in one group, from the first
   join to the last member's end, against one such member alone.
 - ``--backlog N``: N messages produced by ``org.apache.kafka.tools.ProducerPerformance`` from a payload file of
-  valid events (a random line each: many re-sends), then one Ingestor run until caught up; its peak RSS.
+  valid events (a random line each: many re-sends) on ``--backlog-partitions`` partitions (default 33, as in the M
+  world, so each landing worker holds as many full dedup windows), then one Ingestor run until caught up; its peak
+  RSS.
 
 On a shared machine, run ``--rounds 3``: the load of the moment moves every figure; ratios within a round count.
 """
@@ -255,11 +257,12 @@ def _print_ingestor(r: dict, events: int, label: str) -> None:
           f"{r['rss_worker_mib']:,.0f} MiB", flush=True)
 
 
-def backlog(cfg, n: int, distinct: int, workers: int | None) -> dict:
-    """Worker memory under a backlog: ``n`` messages produced by Kafka's Java ProducerPerformance from a payload file
-    of ``distinct`` valid hotline events (each message a random line: re-sends are common), then one Ingestor run
-    until caught up."""
-    _recreate(cfg, 3)
+def backlog(cfg, n: int, distinct: int, partitions: int, workers: int | None) -> dict:
+    """Worker memory under a backlog: ``n`` messages on ``partitions`` partitions produced by Kafka's Java
+    ProducerPerformance from a payload file of ``distinct`` valid hotline events (each message a random line:
+    re-sends are common, and every partition's dedup window fills once it has seen that many distinct ids), then
+    one Ingestor run until caught up."""
+    _recreate(cfg, partitions)
     payload = Path(cfg.home) / "payloads.jsonl"
     with open(payload, "wb") as handle:
         for i in range(distinct):
@@ -289,8 +292,11 @@ def backlog(cfg, n: int, distinct: int, workers: int | None) -> dict:
               help="Also run this many members (one landing worker each) in one group, against one member.")
 @click.option("--backlog", "backlog_n", default=0, type=int,
               help="Also measure the landing worker's memory under a backlog of this many messages (e.g. 10000000).")
+@click.option("--backlog-partitions", default=33, show_default=True, type=int,
+              help="Partitions of the backlog topic (33: the M world's 11 topics × 3, so each worker holds as many "
+                   "dedup windows as there).")
 def main(events: int, partitions: int, sample: int, workers: tuple[int, ...], rounds: int, member_count: int,
-         backlog_n: int) -> None:
+         backlog_n: int, backlog_partitions: int) -> None:
     os.environ.setdefault("JX_KAFKA_PORT", "29496")
     os.environ.setdefault("JX_KAFKA_CONTROLLER_PORT", "29497")
     home = Path(tempfile.mkdtemp(prefix="jx-bench-"))
@@ -339,8 +345,8 @@ def main(events: int, partitions: int, sample: int, workers: tuple[int, ...], ro
                   f"{member_count} members {both:,.0f} events/s together (×{both / one:.2f}; consumed {shares})",
                   flush=True)
         if backlog_n:
-            print(f"backlog: {backlog_n:,} messages to {TOPIC} (3 partitions)…", flush=True)
-            r = backlog(cfg, backlog_n, min(200_000, backlog_n), workers[0] if workers else None)
+            print(f"backlog: {backlog_n:,} messages to {TOPIC} ({backlog_partitions} partitions)…", flush=True)
+            r = backlog(cfg, backlog_n, min(200_000, backlog_n), backlog_partitions, workers[0] if workers else None)
             _print_ingestor(r, backlog_n, f"{workers[0] if workers else 'default'} worker(s), backlog")
     finally:
         if started_broker:
