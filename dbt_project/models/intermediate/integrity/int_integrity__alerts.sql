@@ -50,8 +50,8 @@ cross_source as (
                     then '自报满意度 ' || round(tasks.reported_figure, 2) || '%，12345与好差评独立满意度 '
                          || round(tasks.independent_figure, 2) || '%（' || tasks.independent_responses::bigint || '条评价，95%区间 '
                          || round(tasks.independent_lower, 1) || '–' || round(tasks.independent_upper, 1) || '%）'
-                    else '预算执行率 ' || round(tasks.reported_figure, 2) || '%（为序时进度的 '
-                         || round(100 * tasks.spending_index, 0) || '%），公众满意度 ' || round(tasks.independent_figure, 2)
+                    else '预算执行率 ' || round(tasks.reported_figure, 2) || '%（全省同期中位数 ' || round(tasks.peer_execution, 2)
+                         || '%，为其 ' || round(100 * tasks.spending_index, 0) || '%），公众满意度 ' || round(tasks.independent_figure, 2)
                          || '%（' || tasks.independent_responses::bigint || '条评价，95%区间 ' || round(tasks.independent_lower, 1)
                          || '–' || round(tasks.independent_upper, 1) || '%）'
                end || '，请核实数据。',

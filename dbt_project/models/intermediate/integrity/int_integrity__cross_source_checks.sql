@@ -2,8 +2,11 @@
 --   self_report: the self-reported satisfaction (mean of its accepted values) against the independent figure
 --     (12345 and 好差评 responses pooled); flagged when it exceeds the Wilson interval's upper end by more than the
 --     tolerance.
---   spending: year-to-date budget execution against 序时进度 (months elapsed / 12) versus the same independent
---     satisfaction; flagged when spending runs ahead while satisfaction is surely low, or the reverse.
+--   spending: year-to-date budget execution against the province's pace (the median year-to-date execution of all
+--     departments in the same month) versus the same independent satisfaction; flagged when spending runs ahead of
+--     the province while satisfaction is surely low, or the reverse. The pace is the province's, not 序时进度
+--     (months elapsed / 12): spending rushes at year end everywhere (年底突击), so against 序时进度 every department
+--     looks slow until November and none could reach the high-spending branch before December.
 -- Fewer independent responses than `min_responses`: not compared (status insufficient).
 {%- set cross = rule('cross_source') %}
 {%- set self_report = cross['self_report'] %}
@@ -41,11 +44,23 @@ pooled as (
     group by all
 ),
 
-execution as (
-    select dept_code, period_month, value as budget_execution,
-           value / (100.0 * month(period_month) / 12) as spending_index
+execution_values as (
+    select dept_code, period_month, value as budget_execution
     from accepted
     where indicator_code = '{{ spending['spending'] }}'
+),
+
+province_pace as (
+    select period_month, median(budget_execution) as peer_execution
+    from execution_values
+    group by all
+),
+
+execution as (
+    select execution_values.*, province_pace.peer_execution,
+           execution_values.budget_execution / nullif(province_pace.peer_execution, 0) as spending_index
+    from execution_values
+    join province_pace using (period_month)
 ),
 
 self_report_checks as (
@@ -60,6 +75,7 @@ self_report_checks as (
         independent_responses,
         {{ wilson_bound('independent_satisfied', 'nullif(independent_responses, 0)', cross['z'], -1) }} as independent_lower,
         {{ wilson_bound('independent_satisfied', 'nullif(independent_responses, 0)', cross['z'], 1) }} as independent_upper,
+        null::double as peer_execution,
         null::double as spending_index,
         case
             when self_reported is null then 'not_reported'
@@ -83,11 +99,13 @@ spending_checks as (
         pooled.spending_responses as independent_responses,
         {{ wilson_bound('pooled.spending_satisfied', 'nullif(pooled.spending_responses, 0)', cross['z'], -1) }} as independent_lower,
         {{ wilson_bound('pooled.spending_satisfied', 'nullif(pooled.spending_responses, 0)', cross['z'], 1) }} as independent_upper,
+        execution.peer_execution,
         execution.spending_index,
         case
             when execution.budget_execution is null then 'not_reported'
             when month(pooled.period_month) < {{ spending['min_months_elapsed'] }} then 'too_early'
             when coalesce(pooled.spending_responses, 0) < {{ cross['min_responses'] }} then 'insufficient'
+            when execution.spending_index is null then 'insufficient'
             when execution.spending_index >= {{ spending['high_spending_index'] }}
                  and independent_upper < {{ spending['low_satisfaction_below'] }} then 'flagged'
             when execution.spending_index <= {{ spending['low_spending_index'] }}

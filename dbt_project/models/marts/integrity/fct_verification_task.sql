@@ -20,6 +20,7 @@ flagged as (
         arg_min(independent_lower, period_month) as independent_lower,
         arg_min(independent_upper, period_month) as independent_upper,
         arg_min(independent_responses, period_month) as independent_responses,
+        arg_min(peer_execution, period_month) as peer_execution,
         arg_min(spending_index, period_month) as spending_index
     from checks
     where status = 'flagged'
@@ -66,6 +67,7 @@ select
     tasks.independent_lower,
     tasks.independent_upper,
     tasks.independent_responses,
+    tasks.peer_execution,
     tasks.spending_index,
     coalesce(decisions.decision, 'pending') as review_status,
     decisions.decided_by,
@@ -75,7 +77,7 @@ select
     to_json({'rule': 'cross_source', 'check': tasks.check_type, 'period': strftime(tasks.opened_month, '%Y-%m'),
              'department_figure': round(tasks.reported_figure, 2), 'independent_figure': round(tasks.independent_figure, 2),
              'independent_interval': [round(tasks.independent_lower, 2), round(tasks.independent_upper, 2)],
-             'independent_responses': tasks.independent_responses, 'spending_index': round(tasks.spending_index, 3),
+             'independent_responses': tasks.independent_responses, 'province_median_execution': round(tasks.peer_execution, 2), 'spending_index': round(tasks.spending_index, 3),
              'sources': case when tasks.check_type = 'self_report' then ['gov_oa kpi_reported', 'hotline_12345', 'service_review']
                              else ['finance', 'hotline_12345', 'service_review'] end})::varchar as evidence
 from tasks
