@@ -50,12 +50,12 @@ from jixiao import contracts
 from jixiao.ingestors.dedup import UNKNOWN_DIGEST, DedupWindow, id_hashes
 from jixiao.ingestors.landing import BatchLimits, LandingZone, PartitionBatch
 from jixiao.ingestors.masking import mask_text, texts_to_mask
-from jixiao.ingestors.records import decode_batches
+from jixiao.ingestors.record_decode import decode_batches
 from jixiao.runtime.processes import die_with_parent, peak_rss_mib
 from jixiao.ingestors.validate import (ENVELOPE_KEY_COUNT, Rejected, business_date, decode, envelope_shape,
                                        fast_payload_check, matching_envelope_strings, plainly_unique_keys)
 
-_SLICE = 8_192
+_SLICE = 4_096
 """Records decoded and validated in one step: bounds the Python objects alive at once."""
 _BUSINESS_SUFFIX = "+08:00"
 _BUSINESS_TZ = timezone(timedelta(hours=8))

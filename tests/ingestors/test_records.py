@@ -9,12 +9,12 @@ import uuid
 import pytest
 from kafka import KafkaConsumer
 from kafka.codec import has_gzip, has_lz4, has_snappy, has_zstd
-from kafka.errors import CorruptRecordError
 from kafka.record.default_records import DefaultRecordBatch, DefaultRecordBatchBuilder
 from kafka.record.memory_records import MemoryRecords
 
 from ingest_helpers import produce
-from jixiao.ingestors.records import _HEADER, decode_batches, poll_raw_batches
+from jixiao.ingestors.record_decode import _HEADER, CorruptRecordBatch, decode_batches
+from jixiao.ingestors.records import poll_raw_batches
 
 CODECS = {0: True, 1: has_gzip(), 2: has_snappy(), 3: has_lz4(), 4: has_zstd()}
 
@@ -78,7 +78,7 @@ def test_log_append_time_is_the_batch_timestamp():
 
 def test_a_truncated_batch_is_refused():
     data = _batch(0, _random_records(random.Random(2), 20), 0)
-    with pytest.raises(CorruptRecordError):
+    with pytest.raises(CorruptRecordBatch):
         decode_batches([(0, data[:-7])])
 
 
