@@ -295,45 +295,38 @@ class Worker:
         hashes = id_hashes([row[1]["event_id"] for row in rows])
         in_window = window.find(hashes).tolist()
         in_slice: dict[int, tuple[int, int]] = {}  # id hash → (offset, content hash) of the slice's new events
-        landed = batch.landed
-        event_ids, event_types, occurred_at = landed["event_id"], landed["event_type"], landed["occurred_at"]
-        dept_codes, versions, payloads = landed["dept_code"], landed["schema_version"], landed["payload"]
-        person_keys, kafka_offsets, kafka_timestamps = landed["person_keys"], landed["kafka_offset"], landed["kafka_timestamp"]
-        content_hashes = landed["content_hash"]
-        dates = batch.business_dates
-        landed_before = len(event_ids)
         new_at: list[int] = []
-        for j, (i, event, payload, digest, keys_found) in enumerate(rows):
-            event_id, occurred, id_hash = event["event_id"], event["occurred_at"], int(hashes[j])
+        for j, id_hash in enumerate(hashes.tolist()):
             at = in_window[j]
+            i, digest = rows[j][0], rows[j][3]
             prior = (int(window.offsets[at]), int(window.digests[at])) if at >= 0 else in_slice.get(id_hash)
-            if prior is not None:
-                if prior[1] == digest or prior[1] == UNKNOWN_DIGEST:  # unknown: landed without a content hash
-                    batch.duplicates += 1
-                else:
-                    self._dead(state, topic, partition, offsets[i], timestamps[i], keys[i], values[i], Rejected(
-                        "conflicting_duplicate", f"event_id {event_id} first landed from {topic} partition {partition} "
-                        f"offset {prior[0]} with different content; this version is offset {offsets[i]}"))
-                continue
-            in_slice[id_hash] = (offsets[i], digest)
-            new_at.append(j)
-            dates.append(occurred[:10] if occurred.endswith(_BUSINESS_SUFFIX) else business_date(occurred))
-            event_ids.append(event_id)
-            event_types.append(event["event_type"])
-            occurred_at.append(occurred)
-            dept_codes.append(event["dept_code"])
-            versions.append(event["schema_version"])
-            payloads.append(payload)
-            person_keys.append(keys_found)
-            kafka_offsets.append(offsets[i])
-            kafka_timestamps.append(timestamps[i])
-            content_hashes.append(digest)
-        added = len(event_ids) - landed_before
-        if added:
-            landed["kafka_topic"].extend([topic] * added)
-            landed["kafka_partition"].extend([partition] * added)
-            window.add(hashes[new_at], np.asarray(kafka_offsets[landed_before:], np.int64),
-                       np.asarray(content_hashes[landed_before:], np.int64))
+            if prior is None:
+                in_slice[id_hash] = (offsets[i], digest)
+                new_at.append(j)
+            elif prior[1] == digest or prior[1] == UNKNOWN_DIGEST:  # unknown: landed without a content hash
+                batch.duplicates += 1
+            else:
+                self._dead(state, topic, partition, offsets[i], timestamps[i], keys[i], values[i], Rejected(
+                    "conflicting_duplicate", f"event_id {rows[j][1]['event_id']} first landed from {topic} partition "
+                    f"{partition} offset {prior[0]} with different content; this version is offset {offsets[i]}"))
+        if new_at:
+            new = [rows[j] for j in new_at] if len(new_at) < len(rows) else rows
+            events_new = [row[1] for row in new]
+            new_offsets = [offsets[row[0]] for row in new]
+            new_digests = [row[3] for row in new]
+            landed = batch.landed
+            batch.business_dates.extend([e["occurred_at"][:10] if e["occurred_at"].endswith(_BUSINESS_SUFFIX)
+                                         else business_date(e["occurred_at"]) for e in events_new])
+            for column in ("event_id", "event_type", "occurred_at", "dept_code", "schema_version"):
+                landed[column].extend([e[column] for e in events_new])
+            landed["payload"].extend([row[2] for row in new])
+            landed["person_keys"].extend([row[4] for row in new])
+            landed["kafka_offset"].extend(new_offsets)
+            landed["kafka_timestamp"].extend([timestamps[row[0]] for row in new])
+            landed["content_hash"].extend(new_digests)
+            landed["kafka_topic"].extend([topic] * len(new))
+            landed["kafka_partition"].extend([partition] * len(new))
+            window.add(hashes[new_at], np.asarray(new_offsets, np.int64), np.asarray(new_digests, np.int64))
         batch.last = max(batch.last, offsets[-1] if last is None else last)
         batch.seal()
 
