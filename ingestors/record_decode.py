@@ -96,7 +96,7 @@ def _decode_v2(data, start: int, offsets: list, timestamps: list, keys: list, va
     log_append = bool(attributes & _LOG_APPEND_TIME)
     append_offset, append_ts, append_key, append_value = offsets.append, timestamps.append, keys.append, values.append
     p = 0
-    for _ in range(count):
+    for _ in range(count):  # each field read inline, no helper call per field: this runs once per record
         b = buf[p]  # record length
         if b < 0x80:
             size, p = (b >> 1) ^ -(b & 1), p + 1
