@@ -15,7 +15,7 @@ import pytest
 
 from jixiao import pipeline
 from jixiao.runtime.config import settings
-from jixiao.warehouse import dbt
+from jixiao.warehouse import build_lock, dbt
 from landing_fixture import fixture_departments, fixture_events, land
 
 READER = textwrap.dedent("""
@@ -166,3 +166,17 @@ def test_the_docs_are_generated_again_only_when_the_dbt_project_changed(built, t
     schema = project / "models" / "marts" / "_marts__models.yml"
     schema.write_text(schema.read_text(encoding="utf-8").replace("description:", "description: 改", 1), encoding="utf-8")
     assert dbt.project_digest() != before
+
+
+def test_every_dbt_unit_test_passes_against_the_built_warehouse(built):
+    """Builds leave dbt's unit tests out (fixed inputs); the suite runs every one of them here."""
+    manifest = json.loads((built["cfg"].home / "dbt" / "target" / "manifest.json").read_text(encoding="utf-8"))
+    unit_tests = {node["name"] for node in manifest["unit_tests"].values()}
+    results = []
+    with build_lock(built["cfg"]) as candidate:
+        try:
+            dbt.dbt_unit_tests(candidate.start(), on_node=results.append)
+        finally:
+            candidate.discard()
+    assert len(unit_tests) >= 20
+    assert len(results) == len(unit_tests) and all(" PASS " in line for line in results), results
