@@ -44,3 +44,20 @@ from {{ model }}
 group by {{ column_name }}
 having count(*) < {{ min_size }}
 {% endtest %}
+
+{#- Every listed column is not null, in one scan of the model: one test node per model instead of one per column
+    (dbt's not_null costs a node each, about 30 ms of build time, for a query of about 1 ms). A failing row names
+    the column and how many of its rows are null. -#}
+{% test not_null_columns(model, columns) %}
+with nulls as (
+    select
+    {%- for column in columns %}
+        count(*) filter (where {{ column }} is null) as null_{{ loop.index }}{{ "," if not loop.last }}
+    {%- endfor %}
+    from {{ model }}
+)
+{%- for column in columns %}
+select '{{ column }}' as column_name, null_{{ loop.index }} as null_rows from nulls where null_{{ loop.index }} > 0
+{{ "union all" if not loop.last }}
+{%- endfor %}
+{% endtest %}

@@ -180,3 +180,23 @@ def test_every_dbt_unit_test_passes_against_the_built_warehouse(built):
             candidate.discard()
     assert len(unit_tests) >= 20
     assert len(results) == len(unit_tests) and all(" PASS " in line for line in results), results
+
+
+def test_not_null_columns_names_each_column_with_nulls_and_passes_without(built, tmp_path):
+    """The not-null checks are one test per model (not_null_columns): run its compiled SQL on a copy of the
+    warehouse, untouched and with nulls written into two of the columns it lists."""
+    target = built["cfg"].home / "dbt" / "target"
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    file, = (node["path"] for node in manifest["nodes"].values()
+             if node.get("test_metadata", {}).get("name") == "not_null_columns"
+             and node.get("attached_node") == "model.jixiao.dim_department")
+    sql = next((target / "compiled").rglob(file)).read_text(encoding="utf-8")  # as the last build ran it
+    copy = tmp_path / "candidate.duckdb"  # the compiled SQL names the catalogue of the file dbt built: candidate
+    shutil.copyfile(built["cfg"].warehouse_path, copy)
+    with duckdb.connect(str(copy)) as con:
+        assert con.execute(sql).fetchall() == []
+        first = con.execute("select dept_code from marts.dim_department order by dept_code limit 1").fetchone()[0]
+        con.execute("update marts.dim_department set dept_name = null where dept_code = ?", [first])
+        con.execute("update marts.dim_department set region_code = null")
+        departments = con.execute("select count(*) from marts.dim_department").fetchone()[0]
+        assert sorted(con.execute(sql).fetchall()) == [("dept_name", 1), ("region_code", departments)]
