@@ -22,6 +22,8 @@ target); every period is also scored without the exemptions (``baseline_*``).
 from __future__ import annotations
 
 import functools
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -206,6 +208,31 @@ def score_departments(indicator_values: pd.DataFrame, departments: pd.DataFrame,
     items = pd.concat(parts, ignore_index=True)
     items["score"] = items["score"].clip(0, 100)
     return items[list(ITEM_SCHEMA)].reset_index(drop=True)
+
+
+MIN_PERIODS_PER_WORKER = 3
+"""Below this many periods per process, starting another process (about 2 s) costs more than it saves."""
+
+
+def score_departments_in_parallel(indicator_values: pd.DataFrame, departments: pd.DataFrame,
+                                  exemptions: pd.DataFrame, goals: pd.DataFrame, exclusions: pd.DataFrame | None,
+                                  config: dict, periods: pd.DataFrame, workers: int) -> pd.DataFrame:
+    """:func:`score_departments` of ``periods`` (period_type, period), spread over up to ``workers`` processes.
+
+    A period's items depend only on the months of its own window, so the periods are dealt out in turn (months,
+    quarters and years mixed) and each share is scored on its own: one here, the others in spawned processes.
+    The result is the same rows as one call; scoring is single-threaded pandas, so on 2 cores this nearly
+    halves its time."""
+    periods = periods[["period_type", "period"]].drop_duplicates().reset_index(drop=True)
+    workers = max(1, min(workers, len(periods) // MIN_PERIODS_PER_WORKER))
+    inputs = (indicator_values, departments, exemptions, goals, exclusions, config)
+    if workers == 1:
+        return score_departments(*inputs, periods=periods)
+    shares = [periods.iloc[start::workers] for start in range(workers)]
+    with ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        others = [pool.submit(score_departments, *inputs, periods=share) for share in shares[1:]]
+        parts = [score_departments(*inputs, periods=shares[0]), *(future.result() for future in others)]
+    return pd.concat(parts, ignore_index=True)
 
 
 def _scoring_input(frame: pd.DataFrame, reference: pd.DataFrame, exemption_reasons: set[str]) -> pd.DataFrame:

@@ -33,6 +33,9 @@ class Settings:
     max_future_skew_s: float = 86_400.0
     """How far ``occurred_at`` may be ahead of the Kafka record timestamp before the event is dead-lettered as
     ``future_timestamp`` (``JX_MAX_FUTURE_SKEW_S``, seconds; default one day)."""
+    scoring_workers: int = 1
+    """Processes the department scoring spreads its periods over (``JX_SCORING_WORKERS``; default: the cores,
+    at most 2)."""
 
     @property
     def bootstrap_servers(self) -> str:
@@ -85,4 +88,5 @@ def settings() -> Settings:
         cache=_env_path("JX_CACHE", REPO_ROOT / ".cache"),
         kafka_bootstrap=os.environ.get("JX_KAFKA_BOOTSTRAP") or None,
         max_future_skew_s=float(os.environ.get("JX_MAX_FUTURE_SKEW_S", "86400")),
+        scoring_workers=max(1, int(os.environ.get("JX_SCORING_WORKERS", min(2, os.cpu_count() or 1)))),
     )

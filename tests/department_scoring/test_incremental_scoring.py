@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from jixiao.scoring.department import score_departments
+from jixiao.scoring.department import MIN_PERIODS_PER_WORKER, score_departments, score_departments_in_parallel
 from jixiao.scoring.digests import period_digests, periods_to_score, shared_digest
 from scoring_inputs import GOALS, NO_EXEMPTIONS, config, departments, indicator_values
 
@@ -77,3 +77,14 @@ def test_scoring_only_the_changed_periods_gives_the_rows_a_full_scoring_gives_th
     pd.testing.assert_frame_equal(part.sort_values(keys).reset_index(drop=True), expected)
     nothing = score_departments(values, depts, NO_EXEMPTIONS, GOALS, config=CFG, periods=wanted.iloc[:0])
     assert nothing.empty and list(nothing.columns) == list(full.columns)
+
+
+def test_periods_spread_over_processes_give_the_rows_of_one_scoring():
+    values, depts = year_of_values(), departments("D1", "D2")
+    full = score_departments(values, depts, NO_EXEMPTIONS, GOALS, config=CFG)
+    every = full[["period_type", "period"]].drop_duplicates()
+    spread = score_departments_in_parallel(values, depts, NO_EXEMPTIONS, GOALS, None, CFG, every, workers=2)
+    keys = ["dept_code", "period_type", "period", "tree", "item"]
+    assert len(every) >= 2 * MIN_PERIODS_PER_WORKER  # enough periods for a second process
+    pd.testing.assert_frame_equal(spread.sort_values(keys).reset_index(drop=True),
+                                  full.sort_values(keys).reset_index(drop=True))

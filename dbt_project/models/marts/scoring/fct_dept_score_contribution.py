@@ -4,8 +4,10 @@ out (fct_scoring_exclusion: zombie months, held outliers) are excluded from ever
 
 Incremental by period: each row carries its period's ``inputs_digest`` (scoring/digests.py); a build scores
 again only the periods whose digest changed (their rows are deleted, the new ones appended) and removes
-periods that no longer exist. ``dbt build --full-refresh`` (or a table from before the digest) scores every period."""
-from jixiao.scoring.department import ITEM_SCHEMA, empty_table_sql, load_config, score_departments
+periods that no longer exist. ``dbt build --full-refresh`` (or a table from before the digest) scores every period.
+The periods to score are spread over ``JX_SCORING_WORKERS`` processes."""
+from jixiao.runtime.config import settings
+from jixiao.scoring.department import ITEM_SCHEMA, empty_table_sql, load_config, score_departments_in_parallel
 from jixiao.scoring.digests import period_digests, replace_changed_periods, shared_digest
 
 SCHEMA = {**ITEM_SCHEMA, "inputs_digest": "varchar"}
@@ -22,8 +24,8 @@ def model(dbt, session):
     periods = replace_changed_periods(session, dbt.this, digests) if dbt.is_incremental else None
     if values.empty:
         return session.sql(empty_table_sql(SCHEMA))
-    items = score_departments(values, departments, exemptions, goals, exclusions=exclusions, config=config,
-                              periods=periods)
+    items = score_departments_in_parallel(values, departments, exemptions, goals, exclusions, config,
+                                          digests if periods is None else periods, settings().scoring_workers)
     if items.empty:
         return session.sql(empty_table_sql(SCHEMA))
     return items.merge(digests, on=["period_type", "period"])
