@@ -225,6 +225,8 @@ def score_departments_in_parallel(indicator_values: pd.DataFrame, departments: p
     halves its time."""
     periods = periods[["period_type", "period"]].drop_duplicates().reset_index(drop=True)
     workers = max(1, min(workers, len(periods) // MIN_PERIODS_PER_WORKER))
+    if multiprocessing.current_process().daemon:  # e.g. a Celery worker: a daemonic process may not start any
+        workers = 1
     inputs = (indicator_values, departments, exemptions, goals, exclusions, config)
     if workers == 1:
         return score_departments(*inputs, periods=periods)

@@ -3,8 +3,11 @@ window holds its month, float noise below the digest's precision is no change, s
 and scoring only some periods gives the rows a full scoring gives for them."""
 from __future__ import annotations
 
+import multiprocessing
+
 import pandas as pd
 
+from jixiao.scoring import department
 from jixiao.scoring.department import MIN_PERIODS_PER_WORKER, score_departments, score_departments_in_parallel
 from jixiao.scoring.digests import period_digests, periods_to_score, shared_digest
 from scoring_inputs import GOALS, NO_EXEMPTIONS, config, departments, indicator_values
@@ -88,3 +91,19 @@ def test_periods_spread_over_processes_give_the_rows_of_one_scoring():
     assert len(every) >= 2 * MIN_PERIODS_PER_WORKER  # enough periods for a second process
     pd.testing.assert_frame_equal(spread.sort_values(keys).reset_index(drop=True),
                                   full.sort_values(keys).reset_index(drop=True))
+
+
+def test_a_daemonic_process_scores_every_period_itself(monkeypatch):
+    """A daemonic process (a Celery worker, say) may not start processes: it scores every period itself."""
+    class Daemonic:
+        daemon = True
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a daemonic process started a process pool")
+
+    monkeypatch.setattr(multiprocessing, "current_process", lambda: Daemonic())
+    monkeypatch.setattr(department, "ProcessPoolExecutor", no_pool)
+    values, depts = year_of_values(), departments("D1", "D2")
+    every = score_departments(values, depts, NO_EXEMPTIONS, GOALS, config=CFG)[["period_type", "period"]]
+    items = score_departments_in_parallel(values, depts, NO_EXEMPTIONS, GOALS, None, CFG, every, workers=2)
+    assert set(items["period"]) == set(every["period"])
