@@ -221,8 +221,8 @@ def score_departments_in_parallel(indicator_values: pd.DataFrame, departments: p
 
     A period's items depend only on the months of its own window, so the periods are dealt out in turn (months,
     quarters and years mixed) and each share is scored on its own: one here, the others in spawned processes.
-    The result is the same rows as one call; scoring is single-threaded pandas, so on 2 cores this nearly
-    halves its time."""
+    The result is the same rows as one call; scoring is single-threaded pandas, so a second process uses the
+    second core (15.3 → 10.4 s at S on 2 cores)."""
     periods = periods[["period_type", "period"]].drop_duplicates().reset_index(drop=True)
     workers = max(1, min(workers, len(periods) // MIN_PERIODS_PER_WORKER))
     if multiprocessing.current_process().daemon:  # e.g. a Celery worker: a daemonic process may not start any
