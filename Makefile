@@ -10,11 +10,13 @@ APT_PACKAGES := chromium fonts-wqy-zenhei kcat
 
 .PHONY: setup system-packages demo test kafka-start kafka-stop kafka-status bench clean
 
+# --compile-bytecode: the dependencies' .pyc are written once here. Where PYTHONDONTWRITEBYTECODE is set (as in the
+# image) nothing is cached at run time, and every process — dbt, each landing or scoring worker — compiled them again.
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "jixiao needs Python 3.11: set PYTHON=/path/to/python3.11")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade uv
-	$(BIN)/uv pip install --python $(BIN)/python -q -r requirements.lock
+	$(BIN)/uv pip install --python $(BIN)/python -q --compile-bytecode -r requirements.lock
 	$(BIN)/uv pip install --python $(BIN)/python -q --no-deps -e .
 	touch $@
 
