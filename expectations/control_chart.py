@@ -46,7 +46,15 @@ def find_runs(values: pd.DataFrame, config: dict) -> pd.DataFrame:
         return _table([])
     sigma, floor = float(config["sigma"]), float(config["relative_sigma_floor"])
     min_history, min_peers, run_length = int(config["min_history"]), int(config["min_peers"]), int(config["run_length"])
-    charted = peer_limits(values).sort_values(["dept_code", "indicator_code", "period_month"])
+    charted = peer_limits(values)
+    # A month inside its peers' limits (or not judged against them) is in control whatever its own history says,
+    # so only series with a month beyond the peers' limits are walked month by month; the others raise nothing.
+    half_width = sigma * charted["peer_sigma"]
+    beyond_peers = (charted["peers"] >= min_peers) & (half_width > 0) & \
+        ((charted["value"] - charted["peer_centre"]).abs() > half_width)
+    candidates = charted.loc[beyond_peers, ["dept_code", "indicator_code"]].drop_duplicates()
+    charted = charted.merge(candidates, on=["dept_code", "indicator_code"]) \
+        .sort_values(["dept_code", "indicator_code", "period_month"])
     charted["month"] = _month_index(charted["period_month"])
     runs = []
     for (dept_code, indicator_code), series in charted.groupby(["dept_code", "indicator_code"], sort=False):
