@@ -86,23 +86,30 @@ def _reason(row, top: int, rules: dict) -> str:
 
 
 def pair_partners(frame: pd.DataFrame, rule: dict) -> pd.DataFrame:
-    """partner_dept_code, partner_score and unpaired_reason for the ``partner`` rows of ``frame``."""
-    partner_code = pd.Series(None, index=frame.index, dtype=object)
-    partner_score = pd.Series(np.nan, index=frame.index)
-    unpaired = pd.Series(None, index=frame.index, dtype=object)
-    for _, group in frame.groupby(["period_type", "period", "peer_group"], sort=False):
-        mentees = group[group["tier_code"] == "partner"].sort_values(["overall_score", "dept_code"])
-        if mentees.empty:
-            continue
-        mentors = group[group["overall_score"] >= rule["mentor_min_score"]].sort_values(
-            ["overall_score", "dept_code"], ascending=[False, True])
-        paired = mentees.index[:len(mentors) * rule["max_mentees"]]
-        if len(paired):
-            picks = np.arange(len(paired)) % len(mentors)
-            partner_code[paired] = mentors["dept_code"].to_numpy()[picks]
-            partner_score[paired] = mentors["overall_score"].to_numpy()[picks]
-        unpaired[mentees.index[len(paired):]] = (
-            f"同组本期无 ≥ {rule['mentor_min_score']} 分的部门可结对" if mentors.empty
-            else f"同组强部门结对名额已满（每个至多 {rule['max_mentees']} 个）")
-    return pd.DataFrame({"partner_dept_code": partner_code, "partner_score": partner_score,
-                         "unpaired_reason": unpaired}, index=frame.index)
+    """partner_dept_code, partner_score and unpaired_reason for the ``partner`` rows of ``frame``.
+
+    Within each period and peer group, mentees (partner tier) from the lowest score up are paired in turn with
+    mentors (at least ``mentor_min_score``) from the highest down, each mentor taking at most ``max_mentees``."""
+    keys = ["period_type", "period", "peer_group"]
+    out = pd.DataFrame({"partner_dept_code": pd.Series(None, index=frame.index, dtype=object),
+                        "partner_score": np.nan, "unpaired_reason": pd.Series(None, index=frame.index, dtype=object)})
+    mentees = frame[frame["tier_code"] == "partner"].sort_values(["overall_score", "dept_code"])
+    if mentees.empty:
+        return out
+    mentors = frame[frame["overall_score"] >= rule["mentor_min_score"]].sort_values(
+        ["overall_score", "dept_code"], ascending=[False, True])
+    mentors = mentors.assign(place=mentors.groupby(keys, sort=False).cumcount())[[*keys, "place", "dept_code",
+                                                                                  "overall_score"]]
+    available = mentors.groupby(keys, sort=False).size().rename("mentors")
+    turns = mentees[keys].assign(turn=mentees.groupby(keys, sort=False).cumcount(), row=mentees.index) \
+        .join(available, on=keys)
+    turns["mentors"] = turns["mentors"].fillna(0).astype(int)
+    paired = turns[turns["turn"] < turns["mentors"] * rule["max_mentees"]]
+    picks = paired.assign(place=paired["turn"] % paired["mentors"]).merge(mentors, on=[*keys, "place"])
+    out.loc[picks["row"], "partner_dept_code"] = picks["dept_code"].to_numpy()
+    out.loc[picks["row"], "partner_score"] = picks["overall_score"].to_numpy()
+    unpaired = turns[turns["turn"] >= turns["mentors"] * rule["max_mentees"]]
+    out.loc[unpaired["row"], "unpaired_reason"] = np.where(
+        unpaired["mentors"] == 0, f"同组本期无 ≥ {rule['mentor_min_score']} 分的部门可结对",
+        f"同组强部门结对名额已满（每个至多 {rule['max_mentees']} 个）")
+    return out
