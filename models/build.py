@@ -1,4 +1,6 @@
-"""What the build's dbt Python models call: each takes the frames its model read and returns the table.
+"""What the build's dbt Python models call: each takes the frames (or, for the text models, the DuckDB relations)
+its model read and returns the table; the text models keep their rows in DuckDB and send only distinct texts
+through scikit-learn.
 
 Every function loads its artefact, or trains it on first use (:func:`jixiao.models.registry.ensure`); with
 nothing to learn from yet (an empty landing zone, a single class) it returns a typed empty table and saves
@@ -7,6 +9,9 @@ tables keep their VARCHAR columns.
 """
 from __future__ import annotations
 
+from functools import cache
+
+import duckdb
 import pandas as pd
 
 from jixiao.models import integrity, lagging, text
@@ -52,19 +57,48 @@ def tender_risk(features: pd.DataFrame, confirmed: pd.DataFrame) -> pd.DataFrame
     return typed(scored, TENDER_RISK)
 
 
-def text_sentiment(posts: pd.DataFrame, tickets: pd.DataFrame, reviews: pd.DataFrame) -> pd.DataFrame:
-    artefact = ensure(text.SENTIMENT, {"stg_service_review__reviews": reviews})
-    rows = text.sentiment_rows(artefact.model, posts, tickets, reviews)
-    rows["model_version"] = artefact.version
-    return typed(rows, SENTIMENT)
+def text_sentiment(session: duckdb.DuckDBPyConnection, posts: duckdb.DuckDBPyRelation,
+                   tickets: duckdb.DuckDBPyRelation, reviews: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
+    """One row per non-blank post, ticket and 好差评 comment (SENTIMENT). The rows stay in DuckDB: only the distinct
+    texts (about 3 % of the rows: templated text repeats) go through the model, and their probabilities are joined
+    back."""
+    artefact = ensure(text.SENTIMENT, lambda: {"stg_service_review__reviews": reviews.df()})
+    texts = posts.project("'post' as text_source, post_id::varchar as text_id, dept_code, "
+                          "strftime(occurred_at_local, '%Y-%m') as period, post_text as text").union(
+        tickets.project("'ticket', ticket_id::varchar, dept_code, strftime(created_at_local, '%Y-%m'), "
+                        "ticket_text")).union(
+        reviews.project("'review_comment', review_id::varchar, dept_code, strftime(occurred_at_local, '%Y-%m'), "
+                        "review_comment"))
+    distinct = texts.filter("text is not null").project("text").distinct().df()["text"].astype(object)
+    distinct = distinct[distinct.str.strip().ne("")]
+    scored = session.from_df(pd.DataFrame({
+        "text": distinct.to_numpy(), "negative_probability": text.negative_probability(artefact.model, distinct)}))
+    return texts.join(scored, "text").project(
+        "text_source, text_id, dept_code, period, negative_probability, negative_probability >= 0.5 as is_negative, "
+        f"'{artefact.version}' as model_version")
 
 
-def ticket_routing(tickets: pd.DataFrame, departments: pd.DataFrame) -> pd.DataFrame:
-    frames = {"stg_hotline_12345__tickets_created": tickets, "dim_department": departments}
+def ticket_routing(session: duckdb.DuckDBPyConnection, tickets: duckdb.DuckDBPyRelation,
+                   departments: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation | pd.DataFrame:
+    """One row per ticket (ROUTING; a ticket id sent twice as different events: its earliest). The rows stay in
+    DuckDB: only the distinct ticket texts go through the two classifiers, and their predictions are joined back."""
+    frames = cache(lambda: {"stg_hotline_12345__tickets_created": tickets.df(), "dim_department": departments.df()})
     topic, routing = ensure(text.TOPIC, frames), ensure(text.ROUTING, frames)
-    if topic is None or routing is None or tickets.empty:
+    if topic is None or routing is None or len(tickets) == 0:
         return typed(None, ROUTING)
-    return typed(text.routing_rows(topic, routing, tickets, departments), ROUTING)
+    rows = tickets.query("tickets", """
+        select ticket_id, dept_code, strftime(created_at_local, '%Y-%m') as period, category,
+               coalesce(ticket_text, '') as text
+        from tickets
+        qualify row_number() over (partition by ticket_id order by created_at, event_id) = 1""")
+    texts = rows.project("text").distinct().df()["text"].astype(object)
+    predicted = session.from_df(text.ticket_predictions(topic, routing, texts))
+    return rows.join(departments.project("dept_code, dept_type as assigned_dept_type"), "dept_code", how="left") \
+        .join(predicted, "text").project(
+            "ticket_id, dept_code, period, category, assigned_dept_type, predicted_topic, topic_probability, "
+            f"'{topic.version}' as topic_model_version, routed_dept_type, routing_probability, "
+            f"'{routing.version}' as routing_model_version, coalesce(predicted_topic = category, false) as topic_matches, "
+            "coalesce(routed_dept_type = assigned_dept_type, false) as routing_matches")
 
 
 def lagging_risk(scores: pd.DataFrame) -> pd.DataFrame:

@@ -83,8 +83,9 @@ def fit(name: str, frames: Frames, cfg: Settings | None = None) -> Artefact | No
     return artefacts.load(name, cfg)
 
 
-def ensure(name: str, frames: Frames, cfg: Settings | None = None) -> Artefact | None:
+def ensure(name: str, frames: Frames | Callable[[], Frames], cfg: Settings | None = None) -> Artefact | None:
     """The promoted artefact of ``name``, trained from ``frames`` first if there is none (StaleArtefact is raised).
+    ``frames`` may be a function returning them, called only when training.
 
     None while there is nothing to train on, or while no candidate has passed the gate.
     """
@@ -93,7 +94,7 @@ def ensure(name: str, frames: Frames, cfg: Settings | None = None) -> Artefact |
     except StaleArtefact:
         raise
     except ArtefactError:
-        return fit(name, frames, cfg)
+        return fit(name, frames() if callable(frames) else frames, cfg)
 
 
 def read_frames(con: duckdb.DuckDBPyConnection, relations) -> Frames:

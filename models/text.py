@@ -203,41 +203,11 @@ def predict(model: Pipeline, texts) -> tuple[np.ndarray, np.ndarray]:
     return model.classes_[best], p[np.arange(len(p)), best]
 
 
-def sentiment_rows(model: Pipeline, posts: pd.DataFrame, tickets: pd.DataFrame, reviews: pd.DataFrame) -> pd.DataFrame:
-    """One row per post, 12345 ticket and 好差评 comment: source, id, department, month, P(negative), negative?"""
-    parts = []
-    for source, frame, id_column, text_column, at_column in (
-            ("post", posts, "post_id", "post_text", "occurred_at_local"),
-            ("ticket", tickets, "ticket_id", "ticket_text", "created_at_local"),
-            ("review_comment", reviews, "review_id", "review_comment", "occurred_at_local")):
-        frame = frame[frame[text_column].fillna("").str.strip().ne("")]
-        parts.append(pd.DataFrame({
-            "text_source": source, "text_id": frame[id_column].astype(str).to_numpy(),
-            "dept_code": frame["dept_code"].to_numpy(),
-            "period": pd.to_datetime(frame[at_column]).dt.strftime("%Y-%m").to_numpy(),
-            "text": frame[text_column].to_numpy()}))
-    rows = pd.concat(parts, ignore_index=True)
-    rows["negative_probability"] = negative_probability(model, rows.pop("text"))
-    rows["is_negative"] = rows["negative_probability"] >= 0.5
-    return rows
+def ticket_predictions(topic, routing, texts: pd.Series) -> pd.DataFrame:
+    """The predicted topic and routed department type, with their probabilities, of each ticket text.
 
-
-def routing_rows(topic, routing, tickets: pd.DataFrame, departments: pd.DataFrame) -> pd.DataFrame:
-    """Per ticket: filed category and assigned department type next to the predicted topic and routed type.
-
-    ``topic`` and ``routing`` are the artefacts (model + version) of the two classifiers.
-    """
-    tickets = tickets.drop_duplicates("ticket_id")
-    types = departments.set_index("dept_code")["dept_type"]
-    texts = tickets["ticket_text"].fillna("").tolist()
-    out = pd.DataFrame({"ticket_id": tickets["ticket_id"].to_numpy(), "dept_code": tickets["dept_code"].to_numpy(),
-                        "period": pd.to_datetime(tickets["created_at_local"]).dt.strftime("%Y-%m").to_numpy(),
-                        "category": tickets["category"].to_numpy(),
-                        "assigned_dept_type": tickets["dept_code"].map(types).to_numpy()})
-    for prefix, artefact in (("topic", topic), ("routing", routing)):
-        out[f"predicted_{prefix}"], out[f"{prefix}_probability"] = predict(artefact.model, texts)
-        out[f"{prefix}_model_version"] = artefact.version
-    out = out.rename(columns={"predicted_routing": "routed_dept_type"})
-    out["topic_matches"] = out["predicted_topic"] == out["category"]
-    out["routing_matches"] = out["routed_dept_type"] == out["assigned_dept_type"]
+    ``topic`` and ``routing`` are the artefacts (model + version) of the two classifiers."""
+    out = pd.DataFrame({"text": texts.to_numpy()})
+    out["predicted_topic"], out["topic_probability"] = predict(topic.model, texts)
+    out["routed_dept_type"], out["routing_probability"] = predict(routing.model, texts)
     return out

@@ -51,7 +51,7 @@ def timed(label: str, action):
 
 def train_and_score(cfg, con) -> dict:
     """Train every model whose tables are in ``con`` (timed) and score with it (timed); return the scored tenders."""
-    from jixiao.models import integrity, lagging, text
+    from jixiao.models import build, integrity, lagging, text
     from jixiao.models.registry import SPECS, fit, read_frames
 
     present = {f"{schema}.{name}" for schema, name in con.execute(
@@ -71,18 +71,16 @@ def train_and_score(cfg, con) -> dict:
             out["tenders"] = timed(f"score integrity ({len(features):,} tenders)",
                                    lambda: integrity.score_tenders(artefact.model, features, confirmed))
         elif name == text.SENTIMENT:
-            posts = con.execute("select * from staging.stg_public_opinion__posts").df()
-            tickets = con.execute("select * from staging.stg_hotline_12345__tickets_created").df()
-            reviews = frames["stg_service_review__reviews"]
-            texts = len(posts) + len(tickets) + len(reviews)
-            timed(f"score sentiment ({texts:,} texts)", lambda: text.sentiment_rows(artefact.model, posts, tickets, reviews))
+            relations = [con.table(r) for r in ("staging.stg_public_opinion__posts",
+                                                "staging.stg_hotline_12345__tickets_created",
+                                                "staging.stg_service_review__reviews")]
+            texts = sum(len(r) for r in relations)
+            timed(f"score sentiment ({texts:,} texts)",
+                  lambda: build.text_sentiment(con, *relations).to_arrow_table())
         elif name == text.ROUTING:
-            tickets, departments = frames["stg_hotline_12345__tickets_created"], frames["dim_department"]
-            topic = out.get("topic", artefact)
+            tickets, departments = con.table("staging.stg_hotline_12345__tickets_created"), con.table("marts.dim_department")
             timed(f"score topic + routing ({len(tickets):,} tickets)",
-                  lambda: text.routing_rows(topic, artefact, tickets, departments))
-        elif name == text.TOPIC:
-            out["topic"] = artefact
+                  lambda: build.ticket_routing(con, tickets, departments).to_arrow_table())
         elif name == lagging.NAME:
             scores = frames["fct_dept_score"]
             timed(f"score lagging risk ({len(scores):,} department-months)", lambda: lagging.score(artefact.model, scores))

@@ -1,6 +1,7 @@
 """Before any data has landed, every model returns a typed empty table and saves no artefact; data then trains them."""
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
 
 from jixiao.models import build
@@ -23,8 +24,9 @@ def test_empty_inputs_give_typed_empty_tables_and_no_artefacts(jx_home):
     assert risk.empty and list(risk.columns) == list(build.TENDER_RISK)
     assert str(risk["top_features"].dtype) == "string"
     tickets = _empty(ticket_id=object, ticket_text=object, category=object, created_at_local="datetime64[ns]")
-    routing = build.ticket_routing(tickets, pd.DataFrame({"dept_code": pd.Series(dtype=object),
-                                                         "dept_type": pd.Series(dtype=object)}))
+    con = duckdb.connect()
+    routing = build.ticket_routing(con, con.from_df(tickets), con.from_df(pd.DataFrame({
+        "dept_code": pd.Series(dtype=object), "dept_type": pd.Series(dtype=object)})))
     assert routing.empty and list(routing.columns) == list(build.ROUTING)
     scores = pd.DataFrame({c: pd.Series(dtype=float) for c in ("overall_score", "rank_in_peer_group", "n_scored_in_peer_group",
                                                                "mission_score", "strategy_score", "public_score",

@@ -4,5 +4,5 @@ from jixiao.models.build import text_sentiment
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    return text_sentiment(dbt.ref("stg_public_opinion__posts").df(), dbt.ref("stg_hotline_12345__tickets_created").df(),
-                          dbt.ref("stg_service_review__reviews").df())
+    return text_sentiment(session, dbt.ref("stg_public_opinion__posts"), dbt.ref("stg_hotline_12345__tickets_created"),
+                          dbt.ref("stg_service_review__reviews"))

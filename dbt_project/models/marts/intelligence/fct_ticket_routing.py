@@ -3,4 +3,4 @@ from jixiao.models.build import ticket_routing
 
 
 def model(dbt, session):
-    return ticket_routing(dbt.ref("stg_hotline_12345__tickets_created").df(), dbt.ref("dim_department").df())
+    return ticket_routing(session, dbt.ref("stg_hotline_12345__tickets_created"), dbt.ref("dim_department"))
