@@ -105,6 +105,7 @@ class LandingWorker:
         self.handler = handler
         self.failed: str | None = None
         self.partitions = 0  # partitions placed on this worker
+        self.backlog = 0  # records those partitions had to land when they were placed (when known)
         self.peak_rss_mib = 0.0  # reported when it stops
         self._outbox: queue.Queue[bytes | None] = queue.Queue(maxsize=queued)
         self._writer = threading.Thread(target=self._write, name="landing-worker-pipe", daemon=True)
@@ -173,8 +174,9 @@ class LandingWorker:
 
 
 class LandingWorkers:
-    """The member's landing worker processes. A partition is placed on the worker with the fewest partitions the
-    first time it is assigned and stays there, so all its chunks and commands go through one ordered pipe."""
+    """The member's landing worker processes. A partition is placed on a worker the first time it is assigned and
+    stays there, so all its chunks and commands go through one ordered pipe: on the worker with the least backlog
+    placed on it (records still to land, when the member knows them), then the fewest partitions."""
 
     def __init__(self, count: int, cfg: Settings, dedup_window: int, limits: BatchLimits, handler):
         self.workers: list[LandingWorker] = []
@@ -198,12 +200,23 @@ class LandingWorkers:
                 worker.stop()
                 raise WorkerFailed("the landing worker did not start")
 
-    def of(self, tp: TopicPartition) -> LandingWorker:
+    def place(self, tp: TopicPartition, backlog: int = 0) -> LandingWorker:
+        """The worker of ``tp``; placed now if it has none yet, counting ``backlog`` records against that worker."""
         worker = self.placed.get(tp)
         if worker is None:
-            worker = self.placed[tp] = min(self.workers, key=lambda w: w.partitions)
+            worker = self.placed[tp] = min(self.workers, key=lambda w: (w.backlog, w.partitions))
             worker.partitions += 1
+            worker.backlog += backlog
         return worker
+
+    def place_all(self, backlog: dict[TopicPartition, int]) -> None:
+        """Place new partitions largest backlog first (then by topic and partition, so the order of an assignment
+        does not matter), each on the worker with the least backlog so far."""
+        for tp in sorted(backlog, key=lambda tp: (-backlog[tp], tp.topic, tp.partition)):
+            self.place(tp, backlog[tp])
+
+    def of(self, tp: TopicPartition) -> LandingWorker:
+        return self.place(tp)
 
     def send(self, tp: TopicPartition, message: tuple) -> None:
         self.of(tp).send(message)
@@ -276,6 +289,7 @@ class Ingestor(ConsumerRebalanceListener):
         self.states: dict[TopicPartition, _PartitionState] = {}
         self.stopping = False
         self._landed: dict[TopicPartition, int] = {}  # next offsets landed since the last Kafka offset commit
+        self._targets: dict[TopicPartition, int] = {}  # end offsets at start when catching up (run without follow)
         # the workers start while the consumer connects
         self.workers = LandingWorkers(workers or cores(), self.cfg, dedup_window, self.limits,
                                       self._on_reply)
@@ -313,7 +327,14 @@ class Ingestor(ConsumerRebalanceListener):
         self._assign([tp for tp in assigned if tp not in self.states])
 
     def _assign(self, partitions: list[TopicPartition]) -> None:
-        """Have the worker recover each partition (after anything still in the pipe); seek to its resume offset."""
+        """Have the worker recover each partition (after anything still in the pipe); seek to its resume offset.
+
+        Partitions are placed largest backlog first (end offset at start − next offset landed; known when catching
+        up, not with ``follow``), each on the worker with the least backlog so far: partitions of unequal size are
+        spread by records, not by count (a 2:1 split of three partitions on two workers left one idle for a third of
+        a catch-up)."""
+        self.workers.place_all({tp: max(0, self._targets.get(tp, 0) - self.zone.next_offset(tp.topic, tp.partition))
+                                for tp in partitions})
         seqs = {self.workers.request(tp, "assign", tp.topic, tp.partition): tp for tp in partitions}
         for seq, reply in self.workers.wait(seqs).items():
             tp = seqs[seq]
@@ -355,7 +376,7 @@ class Ingestor(ConsumerRebalanceListener):
         the others after the rebalance.
         """
         started = self._started = time.monotonic()
-        targets = {} if follow else self._end_offsets_of_all_partitions()
+        targets = self._targets = {} if follow else self._end_offsets_of_all_partitions()
         shown = checked = 0.0
         with Live(console=console, refresh_per_second=2, transient=False) if progress else _NoLive() as live:
             try:

@@ -13,6 +13,7 @@ from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
 
 from ingest_helpers import TOPIC, finish, hotline_event, ingest_process, landed_ids, produce_hotline
+from jixiao.ingestors.consumer import Ingestor
 from jixiao.ingestors.landing import LandingZone
 from jixiao.runtime import kafka_client
 from jixiao.runtime.kafka_client import ensure_topics
@@ -124,4 +125,28 @@ def test_a_member_without_partitions_exits_once_the_group_caught_up(fresh_topics
     members = [ingest_process(cfg, "idle"), ingest_process(cfg, "idle")]
     for member in members:
         finish(member, timeout=90)
+    _assert_exactly_once(cfg, produced)
+
+
+def test_partitions_are_placed_on_the_workers_by_backlog_when_catching_up(fresh_topics):
+    """Three partitions of 600, 300 and 150 events on two landing workers: the largest lands alone (a placement by
+    count alone put two partitions on one worker, whichever arrived first); everything lands once."""
+    cfg = fresh_topics
+    ensure_topics([TOPIC], 3, cfg)
+    producer = kafka_client.producer(cfg, linger_ms=20)
+    sizes = {0: 600, 1: 300, 2: 150}
+    produced, i = set(), 0
+    for partition, n in sizes.items():
+        for _ in range(n):
+            event = hotline_event(i)
+            producer.send(TOPIC, value=orjson.dumps(event), partition=partition)
+            produced.add(event["event_id"])
+            i += 1
+    producer.flush()
+    producer.close()
+    member = Ingestor(["hotline_12345"], "placed", workers=2)
+    member.run(progress=False)
+    placed = {tp.partition: worker for tp, worker in member.workers.placed.items()}
+    assert placed[0] is not placed[1] and placed[1] is placed[2]
+    assert sorted(w.backlog for w in member.workers.workers) == [450, 600]
     _assert_exactly_once(cfg, produced)
