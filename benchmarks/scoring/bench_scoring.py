@@ -4,7 +4,7 @@ Three-level hierarchy (root -> 5 dimensions -> 10 goals -> 40 indicators) with a
 mix of normalisations, log and winsorising transforms, 3% missing values and a
 geometric root. Prints seconds and values/s for ``score`` and for ``to_long``.
 
-    PYTHONPATH=. /work/main/.venv/bin/python benchmarks/scoring/bench_scoring.py [--units N] [--periods N]
+    PYTHONPATH=. .venv/bin/python benchmarks/scoring/bench_scoring.py [--units N] [--periods N]
 """
 
 from __future__ import annotations
