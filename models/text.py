@@ -122,6 +122,13 @@ MIN_CLASSIFIER_ROWS = 50
 
 
 def _sample(frame: pd.DataFrame, rows: int = MAX_PLATFORM_ROWS) -> pd.DataFrame:
+    """At most ``rows`` of the labelled texts, the same ones for the same data whatever order they were read in.
+
+    The rows are first put in one canonical order (by a hash of text and label; equal rows are interchangeable):
+    the staging tables' order follows the landing files, which differ from one ingest to the next, and a sample
+    or split taken in that order trained a different model on the same data."""
+    keys = pd.util.hash_pandas_object(frame[["text", "label"]], index=False).to_numpy()
+    frame = frame.iloc[np.argsort(keys, kind="stable")].reset_index(drop=True)
     return frame.sample(rows, random_state=SEED) if len(frame) > rows else frame
 
 

@@ -32,3 +32,18 @@ def test_a_classifier_learns_topics_from_text():
     assert meta["metrics"]["held_out_accuracy"] == 1.0 and meta["metrics"]["classes"] == 2
     predicted, probability = text.predict(model, ["小区旁边餐馆销售过期食品", "工地夜间施工噪音"])
     assert list(predicted) == ["市场监管", "城市管理"] and (probability > 0.5).all()
+
+
+def test_the_same_labelled_texts_in_another_order_train_the_same_classifier():
+    """Staging rows come in the landing files' order, which differs from one ingest to the next."""
+    texts = [f"{place}{problem}" for place in ("小区", "道路", "学校", "医院", "公园", "菜场")
+             for problem in ("噪音扰民", "路灯损坏", "过期食品", "虚假宣传", "垃圾堆放", "占道经营")] * 3
+    labels = ["城市管理" if any(w in t for w in ("噪音", "路灯", "垃圾", "占道")) else "市场监管" for t in texts]
+    frame = pd.DataFrame({"text": texts, "label": labels})
+    shuffled = frame.sample(frac=1, random_state=7)
+    pd.testing.assert_frame_equal(text._sample(frame, rows=40), text._sample(shuffled, rows=40))
+    pd.testing.assert_frame_equal(text._sample(frame), text._sample(shuffled))  # fewer rows than the cap: all, same order
+    first, _ = text.train_classifier(frame["text"], frame["label"])
+    second, _ = text.train_classifier(shuffled["text"], shuffled["label"])
+    probe = ["小区噪音扰民", "菜场过期食品", "道路占道经营"]
+    assert (text.probabilities(first, probe) == text.probabilities(second, probe)).all()
