@@ -158,6 +158,8 @@ def train(features: pd.DataFrame, confirmed: set[str]) -> tuple[IntegrityModel |
             "metrics": {"tenders": len(features)}}
     if len(features) < MIN_TENDERS:
         return None, meta
+    # by tender id: the forest's subsamples and the folds follow row order, which follows the landing files
+    features = features.sort_values("tender_id", kind="stable", ignore_index=True)
     model = IntegrityModel()
     meta["metrics"] = model.fit(features, features["tender_id"].isin(confirmed).to_numpy().astype(int))
     return model, meta

@@ -41,6 +41,17 @@ def test_the_supervised_model_learns_from_confirmed_tenders_and_explains_its_fla
     assert all(r["contribution"] > 0 and r["label"] for r in reasons)
 
 
+def test_the_same_tenders_in_another_order_train_the_same_model():
+    """Feature rows come in the order of the landing files, which differs from one ingest to the next."""
+    features = _features()
+    confirmed = {f"T{i:04d}" for i in range(0, 30, 3)}
+    first, first_meta = integrity.train(features, confirmed)
+    second, second_meta = integrity.train(features.sample(frac=1, random_state=5), confirmed)
+    assert first_meta["metrics"] == second_meta["metrics"]
+    pd.testing.assert_frame_equal(integrity.score_tenders(first, features, confirmed),
+                                  integrity.score_tenders(second, features, confirmed))
+
+
 def test_too_few_labels_fall_back_to_the_red_flag_scorecard():
     features = _features()
     model, meta = integrity.train(features, {"T0000"})
