@@ -1,5 +1,5 @@
 {#- Landing events of one source, deduplicated on event_id (first offset wins), without the events held in
-    quarantine (stg_landing__quarantined_events: they name reference data that does not exist yet).
+    quarantine (stg_<source>__quarantined_events: they name reference data that does not exist yet).
     Only committed files are visible under the landing zone's names (ingestors/landing.py), so a build never
     reads rows that a crash recovery deletes. While no file has landed for the source yet, reads an empty
     relation with the landing columns (DuckDB's read_parquet fails on an empty glob). In an incremental run,
@@ -9,7 +9,7 @@
     an earlier ingested_at, and the look-back picks it up; the models' unique_key (event_id) merges what is
     read twice. -#}
 {% macro landing_events(source_name, event_types) -%}
-{%- set quarantine = ref('stg_landing__quarantined_events') -%}
+{%- set quarantine = ref('stg_' ~ source_name ~ '__quarantined_events') -%}
 {%- set released = is_incremental() and execute and run_query(
         "select count(*) from " ~ quarantine ~ " where source = '" ~ source_name ~ "' and released_at is not null"
     ).columns[0].values()[0] > 0 -%}

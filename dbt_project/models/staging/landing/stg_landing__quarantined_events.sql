@@ -1,80 +1,9 @@
--- Landed events that name reference data the seeds do not have (yet): an unknown department (envelope dept_code
--- or a payload field such as co_depts) or an unknown indicator code. They stay in the landing zone (nothing is
--- lost), are kept out of every staging model (so no mart joins them) and are released on the first build whose
--- seeds know their codes: that build marks them released_at, and the incremental staging models pick them up.
+-- Landed events held in quarantine, every source: the union of the per-source models (stg_<source>__quarantined_events,
+-- macros/quarantined_events.sql). Events naming reference data the seeds do not have (yet) stay in the landing zone,
+-- are kept out of every staging model and are released on the first build whose seeds know their codes.
 -- 隔离区：引用了参考数据中不存在的部门或指标编码的落地事件；参考数据补齐后的下一次构建自动放行。
 {{ config(materialized='table') }}
-{%- set references = var('landing_references') %}
-{%- set previous = adapter.get_relation(this.database, this.schema, this.identifier) if execute else none %}
-
-with known as (
-    select 'department' as kind, dept_code as code from {{ ref('ref_departments') }}
-    union all
-    select distinct 'indicator', indicator_code from {{ ref('ref_indicators') }}
-),
-
-named as (
 {%- for source_name in var('landing_sources') %}
-    {%- set events = landing_relation(source_name) %}
-    select '{{ source_name }}' as source, event_id, event_type, dept_code, occurred_at, ingested_at,
-           kafka_topic, kafka_partition, kafka_offset, 'department' as kind, 'dept_code' as field, dept_code as code
-    from {{ events }}
-    where dept_code not in (select code from known where kind = 'department')
-    {%- for event_type, fields in references.get(source_name, {}).items() %}
-    {%- for field, kind in fields.items() %}
-    union all
-    select '{{ source_name }}', event_id, event_type, dept_code, occurred_at, ingested_at,
-           kafka_topic, kafka_partition, kafka_offset, '{{ kind }}', '{{ field }}',
-           unnest(case when json_type(payload, '$.{{ field }}') = 'ARRAY'
-                       then json_extract_string(payload, '$.{{ field }}[*]')
-                       else [payload ->> '$.{{ field }}'] end)
-    from {{ events }}
-    where event_type = '{{ event_type }}'
-    {%- endfor %}
-    {%- endfor %}
-    {% if not loop.last %}union all{% endif %}
+select * from {{ ref('stg_' ~ source_name ~ '__quarantined_events') }}
+{% if not loop.last %}union all by name{% endif %}
 {%- endfor %}
-),
-
-unknown as (
-    select named.*
-    from named
-    anti join known on named.kind = known.kind and named.code = known.code
-    where named.code is not null
-),
-
-held as (
-    select
-        source,
-        event_id,
-        min(event_type) as event_type,
-        min(dept_code) as dept_code,
-        case when bool_or(kind = 'department') then 'unknown_department' else 'unknown_indicator' end as reason,
-        list_sort(list_distinct(list(code))) as unknown_codes,
-        string_agg(distinct field || ' = ' || code, '; ' order by field || ' = ' || code) as detail,
-        min(occurred_at) as occurred_at,
-        min(ingested_at) as first_seen_at,
-        max(ingested_at) as last_seen_at,
-        count(distinct kafka_topic || '/' || kafka_partition || '/' || kafka_offset) as copies,
-        min(kafka_topic) as kafka_topic,
-        min(kafka_partition) as kafka_partition,
-        min(kafka_offset) as kafka_offset
-    from unknown
-    group by source, event_id
-)
-
-select
-    held.*,
-    {% if previous %}coalesce(before.held_since, now()){% else %}now(){% endif %} as held_since,
-    null::timestamptz as released_at
-from held
-{%- if previous %}
-left join {{ this }} as before on held.source = before.source and held.event_id = before.event_id
-    and before.released_at is null
-union all by name
--- held by the previous build, their codes known now: released by this one
-select before.* replace (now() as released_at)
-from {{ this }} as before
-anti join held on before.source = held.source and before.event_id = held.event_id
-where before.released_at is null
-{%- endif %}

@@ -1,0 +1,3 @@
+-- appraisal's landed events held in quarantine (macros/quarantined_events.sql). 隔离区（本来源）。
+{{ config(materialized='table') }}
+{{ quarantined_events('appraisal') }}
