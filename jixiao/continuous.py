@@ -3,9 +3,14 @@
 ``jixiao run --follow`` starts ``jixiao ingest --follow`` as a child process (its own interpreter, so the build
 in this one never starves the consumer of the GIL) and, every ``interval`` seconds, reads a cheap watermark of
 the landing zone: the next uncommitted offset of every partition, from the commit markers' names alone. When it
-moved since the last published build, the loop runs the whole build (:func:`jixiao.pipeline.build`: ledger, dbt,
-closes, alerts, checks as the gate, publish, reports). It is a full build of every step — only the staging
-models are incremental (on ``ingested_at``) — not a rebuild of just what the new files touch.
+moved since the last published build, the loop runs the build (:func:`jixiao.pipeline.build`: ledger, dbt,
+closes, alerts, checks as the gate, publish, reports). Its dbt step rebuilds only what the new files touch: the
+sources whose partitions moved and everything downstream of them (``source:landing.<source>+``; every staging
+model depends on its own source's landing files and quarantine only), plus the ledger's models, whose source the
+ledger step rewrites every build. The candidate is a copy of the published warehouse, so every other table stays
+as published. The first cycle of a run is a full build, and so is any cycle where something else a build reads
+changed since the last publish (:func:`build_inputs`: the dbt project and its seeds, the rules, the review
+decisions, the models served).
 
 The watermark is read *before* a build starts, so a batch committed while the build runs moves it again and the
 next cycle picks it up: nothing is ever left out. A build that fails (a blocking check, a dbt error) is reported
@@ -61,6 +66,28 @@ def committed_since(before: Watermark, after: Watermark) -> dict[str, int]:
     return moved
 
 
+def build_inputs(cfg: Settings) -> dict[str, str]:
+    """What a build reads besides the landing zone, each as a digest: the dbt project (models, macros, seeds), the
+    rules, the review decision log and the models served. A cycle selects by source only while they are unchanged
+    since the last publish of this run."""
+    from jixiao.expectations.review import decision_log
+    from jixiao.expectations.rules import dbt_vars
+    from jixiao.models.artefacts import models_dir
+    from jixiao.warehouse.dbt import project_digest
+
+    def stat(path: Path) -> list[int] | None:
+        return [path.stat().st_size, path.stat().st_mtime_ns] if path.exists() else None
+
+    served = {str(p.relative_to(models_dir(cfg))): stat(p) for p in sorted(models_dir(cfg).glob("*/current.json"))}
+    inputs = {"project": project_digest(), "rules": dbt_vars(), "decisions": stat(decision_log(cfg)), "models": served}
+    return {name: json.dumps(value, sort_keys=True, default=str) for name, value in inputs.items()}
+
+
+def selection(changed: dict[str, int]) -> list[str]:
+    """The dbt selectors of a cycle whose landing zone moved in ``changed`` sources (see the module docstring)."""
+    return [*(f"source:landing.{source}+" for source in sorted(changed)), "source:ledger.verification_result+"]
+
+
 @dataclass
 class Cycle:
     """One build attempt of the loop."""
@@ -74,6 +101,7 @@ class Cycle:
     reason: str | None = None  # why the build failed (before the publish: nothing was published)
     lock_held: bool = False  # another build held the instance's build lock: retried at the next interval
     steps: dict[str, float] = field(default_factory=dict)
+    select: list[str] | None = None  # the dbt selectors of the build (None: a full build)
 
     def describe(self) -> str:
         moved = sum(self.changed.values())
@@ -82,7 +110,8 @@ class Cycle:
         timing = " · ".join(f"{name} {s:.1f}" for name, s in self.steps.items())
         outcome = "published" if self.published else "NOT published"
         outcome += f": {self.reason}" if self.reason else ""
-        return f"cycle {self.number} · {what} · build {self.seconds:.1f} s [{timing}] · {outcome}"
+        kind = "full build" if self.select is None else "build of the changed sources"
+        return f"cycle {self.number} · {what} · {kind} {self.seconds:.1f} s [{timing}] · {outcome}"
 
 
 @dataclass
@@ -137,6 +166,7 @@ class Follower:
         self.stopping = False
         self.ingestor: subprocess.Popen | None = None
         self.state_dir = cfg.home / "continuous"
+        self._published_inputs: dict[str, str] | None = None  # build_inputs() at this run's last publish
 
     # -- stopping (safe from a signal handler) --------------------------------------------------
     def stop(self) -> None:
@@ -188,10 +218,13 @@ class Follower:
         from jixiao.warehouse import BuildError, BuildInProgress
 
         cycle = Cycle(number, committed_since(before, current), time.time())
+        inputs = build_inputs(self.cfg)
+        if inputs == self._published_inputs and cycle.changed:
+            cycle.select = selection(cycle.changed)
         progress = _CycleProgress(self.console if self.steps else Console(quiet=True))
         started = time.monotonic()
         try:
-            build(self.cfg, progress)
+            build(self.cfg, progress, select=cycle.select)
         except BuildInProgress as error:
             cycle.lock_held = True
             cycle.reason = f"{error}; retried at the next interval"
@@ -203,6 +236,9 @@ class Follower:
         cycle.published = cycle.published_at is not None
         if cycle.published:
             self._save_published(current)
+            # the models as the build left them (a first build trains them); every other input as it was read
+            # before the build, so a decision or a project change made meanwhile makes the next cycle a full build
+            self._published_inputs = {**inputs, "models": build_inputs(self.cfg)["models"]}
         cycle.seconds = time.monotonic() - started
         cycle.steps = {_NAMES[title]: s for title, s in progress.seconds.items()}
         self._log(cycle)

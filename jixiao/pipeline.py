@@ -18,7 +18,8 @@ import json
 import shutil
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 from uuid import uuid4
@@ -73,11 +74,11 @@ def _ledger(candidate: Candidate, progress: Progress) -> dict:
     return append_and_verify(candidate.cfg, candidate.path)
 
 
-def _dbt(candidate: Candidate, progress: Progress) -> dict:
+def _dbt(candidate: Candidate, progress: Progress, select: list[str] | None = None) -> dict:
     from jixiao.warehouse import dbt_build
 
-    dbt_build(candidate, on_node=progress.node)
-    return {"nodes": progress.nodes}
+    dbt_build(candidate, select=select, on_node=progress.node)
+    return {"nodes": progress.nodes, "select": select}
 
 
 def _docs(candidate: Candidate, progress: Progress) -> dict:
@@ -184,8 +185,11 @@ def _check_claim(candidate: Candidate, build_id: str) -> None:
 
 
 def build(cfg: Settings | None = None, progress: Progress | None = None,
-          skip: tuple[str, ...] = ()) -> BuildSummary:
-    """Run every build step on a fresh candidate; raise BuildError / ChecksFailed before publishing on failure."""
+          skip: tuple[str, ...] = (), select: list[str] | None = None) -> BuildSummary:
+    """Run every build step on a fresh candidate; raise BuildError / ChecksFailed before publishing on failure.
+
+    ``select`` (dbt selectors) limits the dbt step to those nodes; the candidate is a copy of the published
+    warehouse, so every other table stays as published (continuous mode selects the sources that changed)."""
     from jixiao.warehouse import build_lock
 
     cfg = cfg or settings()
@@ -194,8 +198,11 @@ def build(cfg: Settings | None = None, progress: Progress | None = None,
     with build_lock(cfg) as candidate:
         _claim(candidate, f"build/{uuid4()}")
         for step in BUILD_STEPS:
-            if step.name not in skip:
-                _run(step, candidate, progress, summary)
+            if step.name in skip:
+                continue
+            if step.name == "dbt" and select:
+                step = replace(step, run=partial(_dbt, select=select))
+            _run(step, candidate, progress, summary)
     return summary
 
 

@@ -24,6 +24,7 @@ from landing_fixture import land
 
 from jixiao import continuous, contracts
 from jixiao.continuous import Follower, committed_since, watermark
+from jixiao.expectations.review import decision_log
 from jixiao.pipeline import ChecksFailed
 from jixiao.ingestors.landing import LandingZone
 from jixiao.runtime import kafka_client
@@ -142,7 +143,7 @@ def test_a_failed_build_is_reported_and_keeps_the_last_publish(jx_home, monkeypa
     cfg = settings()
     follower = Follower(cfg, [HOTLINE])
 
-    def gate_fails(cfg, progress):
+    def gate_fails(cfg, progress, select=None):
         with progress.step("checks (gate)"):
             raise ChecksFailed("blocking checks failed on the candidate, nothing published")
 
@@ -152,7 +153,7 @@ def test_a_failed_build_is_reported_and_keeps_the_last_publish(jx_home, monkeypa
     assert cycle.reason.startswith("ChecksFailed: blocking checks failed") and not cycle.lock_held
     assert not (cfg.home / "continuous" / "published.json").exists()
 
-    def reports_fail(cfg, progress):
+    def reports_fail(cfg, progress, select=None):
         with progress.step("publish"):
             pass
         raise RuntimeError("the report site could not be written")
@@ -163,6 +164,49 @@ def test_a_failed_build_is_reported_and_keeps_the_last_publish(jx_home, monkeypa
     assert json.loads((cfg.home / "continuous" / "published.json").read_text()) == {f"{TOPIC}:0": 9}
     logged = [json.loads(line) for line in (cfg.home / "continuous" / "cycles.jsonl").read_text().splitlines()]
     assert [(c["number"], c["published"]) for c in logged] == [(1, False), (2, True)]
+
+
+def test_after_a_publish_a_cycle_builds_the_sources_that_moved_until_another_input_changes(jx_home, monkeypatch):
+    cfg = settings()
+    follower = Follower(cfg, [HOTLINE, "finance"])
+    selects = []
+
+    def publishes(cfg, progress, select=None):
+        selects.append(select)
+        with progress.step("publish"):
+            pass
+
+    monkeypatch.setattr(continuous, "build", publishes)
+    finance = contracts.topic("finance")
+    marks = [{f"{TOPIC}:0": 7}, {f"{TOPIC}:0": 9, f"{finance}:1": 3}, {f"{TOPIC}:0": 10, f"{finance}:1": 3},
+             {f"{TOPIC}:0": 12, f"{finance}:1": 3}]
+    follower._cycle(1, {}, marks[0])
+    cycle = follower._cycle(2, marks[0], marks[1])
+    assert "build of the changed sources" in cycle.describe()
+    decision_log(cfg).parent.mkdir(parents=True, exist_ok=True)
+    decision_log(cfg).write_text("{}\n", encoding="utf-8")  # a reviewer decided something: every model may change
+    follower._cycle(3, marks[1], marks[2])
+    follower._cycle(4, marks[2], marks[3])
+    ledger = "source:ledger.verification_result+"
+    assert selects == [None, ["source:landing.finance+", f"source:landing.{HOTLINE}+", ledger], None,
+                       [f"source:landing.{HOTLINE}+", ledger]]
+    logged = [json.loads(line) for line in (cfg.home / "continuous" / "cycles.jsonl").read_text().splitlines()]
+    assert [c["select"] is None for c in logged] == [True, False, True, False]
+
+
+def test_a_build_of_the_changed_sources_publishes_their_events_and_leaves_the_other_sources_alone(jx_home):
+    cfg = settings()
+    follower = Follower(cfg, [HOTLINE])
+    land(ticket_events(0, 10), cfg)  # 10 created, 5 closed
+    first = watermark(cfg)
+    assert follower._cycle(1, {}, first).published
+    land(ticket_events(10, 4), cfg)  # 4 created, 2 closed
+    cycle = follower._cycle(2, first, watermark(cfg))
+    assert cycle.published and cycle.select == continuous.selection({HOTLINE: 6}), cycle.reason
+    assert published_counts(cfg) == (14, 14, 7, 7)
+    ran = {r["unique_id"] for r in json.loads((cfg.home / "dbt" / "target" / "run_results.json").read_text())["results"]}
+    assert "model.jixiao.stg_hotline_12345__tickets_created" in ran and "model.jixiao.fct_indicator_value" in ran
+    assert not [node for node in ran if "finance" in node or "procurement" in node], "other sources' models ran"
 
 
 @pytest.mark.kafka
