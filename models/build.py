@@ -60,7 +60,7 @@ def tender_risk(features: pd.DataFrame, confirmed: pd.DataFrame) -> pd.DataFrame
 def text_sentiment(session: duckdb.DuckDBPyConnection, posts: duckdb.DuckDBPyRelation,
                    tickets: duckdb.DuckDBPyRelation, reviews: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
     """One row per non-blank post, ticket and 好差评 comment (SENTIMENT). The rows stay in DuckDB: only the distinct
-    texts (about 3 % of the rows: templated text repeats) go through the model, and their probabilities are joined
+    texts (90,882 of 3.48M at M: templated text repeats) go through the model, and their probabilities are joined
     back."""
     artefact = ensure(text.SENTIMENT, lambda: {"stg_service_review__reviews": reviews.df()})
     texts = posts.project("'post' as text_source, post_id::varchar as text_id, dept_code, "
