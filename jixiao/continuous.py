@@ -72,15 +72,23 @@ def build_inputs(cfg: Settings) -> dict[str, str]:
     since the last publish of this run."""
     from jixiao.expectations.review import decision_log
     from jixiao.expectations.rules import dbt_vars
-    from jixiao.models.artefacts import models_dir
     from jixiao.warehouse.dbt import project_digest
 
-    def stat(path: Path) -> list[int] | None:
-        return [path.stat().st_size, path.stat().st_mtime_ns] if path.exists() else None
+    inputs = {"project": project_digest(), "rules": dbt_vars(), "decisions": _stat(decision_log(cfg))}
+    return {**{name: json.dumps(value, sort_keys=True, default=str) for name, value in inputs.items()},
+            "models": served_models(cfg)}
 
-    served = {str(p.relative_to(models_dir(cfg))): stat(p) for p in sorted(models_dir(cfg).glob("*/current.json"))}
-    inputs = {"project": project_digest(), "rules": dbt_vars(), "decisions": stat(decision_log(cfg)), "models": served}
-    return {name: json.dumps(value, sort_keys=True, default=str) for name, value in inputs.items()}
+
+def served_models(cfg: Settings) -> str:
+    """Which model artefacts are current (their ``current.json`` pointers), as a digest."""
+    from jixiao.models.artefacts import models_dir
+
+    root = models_dir(cfg)
+    return json.dumps({str(p.relative_to(root)): _stat(p) for p in sorted(root.glob("*/current.json"))})
+
+
+def _stat(path: Path) -> list[int] | None:
+    return [path.stat().st_size, path.stat().st_mtime_ns] if path.exists() else None
 
 
 def selection(changed: dict[str, int]) -> list[str]:
@@ -238,7 +246,7 @@ class Follower:
             self._save_published(current)
             # the models as the build left them (a first build trains them); every other input as it was read
             # before the build, so a decision or a project change made meanwhile makes the next cycle a full build
-            self._published_inputs = {**inputs, "models": build_inputs(self.cfg)["models"]}
+            self._published_inputs = {**inputs, "models": served_models(self.cfg)}
         cycle.seconds = time.monotonic() - started
         cycle.steps = {_NAMES[title]: s for title, s in progress.seconds.items()}
         self._log(cycle)

@@ -104,11 +104,11 @@ def pair_partners(frame: pd.DataFrame, rule: dict) -> pd.DataFrame:
     turns = mentees[keys].assign(turn=mentees.groupby(keys, sort=False).cumcount(), row=mentees.index) \
         .join(available, on=keys)
     turns["mentors"] = turns["mentors"].fillna(0).astype(int)
-    paired = turns[turns["turn"] < turns["mentors"] * rule["max_mentees"]]
+    fits = turns["turn"] < turns["mentors"] * rule["max_mentees"]
+    paired, unpaired = turns[fits], turns[~fits]
     picks = paired.assign(place=paired["turn"] % paired["mentors"]).merge(mentors, on=[*keys, "place"])
     out.loc[picks["row"], "partner_dept_code"] = picks["dept_code"].to_numpy()
     out.loc[picks["row"], "partner_score"] = picks["overall_score"].to_numpy()
-    unpaired = turns[turns["turn"] >= turns["mentors"] * rule["max_mentees"]]
     out.loc[unpaired["row"], "unpaired_reason"] = np.where(
         unpaired["mentors"] == 0, f"同组本期无 ≥ {rule['mentor_min_score']} 分的部门可结对",
         f"同组强部门结对名额已满（每个至多 {rule['max_mentees']} 个）")
