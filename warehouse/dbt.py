@@ -56,8 +56,17 @@ def dbt_build(candidate: Candidate, select: list[str] | None = None,
     dbt unit tests are left out: their inputs are fixed, so they say nothing new about the data a build reads
     (dbt's own advice is to run them in development and CI, not in production builds). The test suite runs
     them with :func:`dbt_unit_tests`."""
+    stamp = _compiled_stamp(candidate)
+    stamp.unlink(missing_ok=True)
     run_dbt(["build", "--exclude-resource-type", "unit_test", *(["--select", *select] if select else [])],
             candidate, on_node)
+    if not select:
+        stamp.write_text(project_digest(), encoding="utf-8")
+
+
+def _compiled_stamp(candidate: Candidate):
+    """Written after a full build: the digest of the project whose every node ``target/manifest.json`` compiled."""
+    return candidate.cfg.home / "dbt" / "target" / "manifest.compiled.digest"
 
 
 def dbt_unit_tests(candidate: Candidate, on_node: Callable[[str], None] | None = None) -> None:
@@ -78,13 +87,17 @@ def dbt_docs(candidate: Candidate) -> bool:
     """``dbt docs generate --static``: lineage and column docs, ``$JX_HOME/dbt/target/static_index.html`` (offline).
 
     Only when the dbt project changed since the docs were last generated (the data does not change them much:
-    they describe models, columns, tests and lineage); True when generated.
+    they describe models, columns, tests and lineage); True when generated. After a full build of the same
+    project, the docs take the compiled SQL from that build's manifest (``--no-compile``) instead of compiling
+    every node again (2.4 of the 3.5 s at S).
     """
     target = candidate.cfg.home / "dbt" / "target"
     stamp, digest = target / "static_index.digest", project_digest()
     if (target / "static_index.html").exists() and stamp.exists() and stamp.read_text(encoding="utf-8") == digest:
         return False
-    run_dbt(["docs", "generate", "--static"], candidate)
+    compiled = _compiled_stamp(candidate)
+    built = compiled.exists() and compiled.read_text(encoding="utf-8") == digest
+    run_dbt(["docs", "generate", "--static", *(["--no-compile"] if built else [])], candidate)
     stamp.write_text(digest, encoding="utf-8")
     return True
 
