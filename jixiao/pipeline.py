@@ -27,6 +27,7 @@ from uuid import uuid4
 from rich.console import Console
 
 from jixiao.runtime.config import Settings, settings
+from jixiao.runtime.processes import fewer_collections
 
 if TYPE_CHECKING:
     from jixiao.warehouse import Candidate
@@ -195,7 +196,7 @@ def build(cfg: Settings | None = None, progress: Progress | None = None,
     cfg = cfg or settings()
     progress = progress or Progress()
     summary = BuildSummary()
-    with build_lock(cfg) as candidate:
+    with build_lock(cfg) as candidate, fewer_collections():
         _claim(candidate, f"build/{uuid4()}")
         for step in BUILD_STEPS:
             if step.name in skip:
@@ -219,7 +220,7 @@ def run_step(name: str, cfg: Settings | None = None, progress: Progress | None =
     if step is None:
         raise ValueError(f"unknown build step {name!r}; steps: {', '.join(STEP_NAMES)}")
     summary = BuildSummary()
-    with build_lock(cfg) as candidate:
+    with build_lock(cfg) as candidate, fewer_collections():
         if start or (start is None and name == STEP_NAMES[0]):
             _claim(candidate, build_id or f"step/{uuid4()}")
         elif build_id:

