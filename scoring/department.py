@@ -333,6 +333,12 @@ def _label_items(long: pd.DataFrame, known: pd.DataFrame, spec: dict) -> pd.Data
         columns=["raw", "treated", "winsorised", "excluded_reason"])
 
 
+SCORE_INPUTS = ("dept_code", "period_type", "period", "tree", "item", "kind", "self_reported", "value", "score",
+                "effective_weight", "coverage", "status", "exempted")
+"""The item columns :func:`dept_score_table` reads, of the ``overall`` tree's rows only: what fct_dept_score
+reads of the 1.1M items at S (0.4 s, where all 33 columns of both trees took 4.2 s)."""
+
+
 def dept_score_table(items: pd.DataFrame, departments: pd.DataFrame, config: dict | None = None) -> pd.DataFrame:
     """One row per department × period: published scores (四舍五入 to the configured decimals, within 0–100),
     coverage, status, self-reported share, grade and ranks, all decided on the published overall score."""

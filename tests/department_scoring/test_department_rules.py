@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jixiao.scoring.department import dept_score_table, published, score_departments
+from jixiao.scoring.department import SCORE_INPUTS, dept_score_table, published, score_departments
 from jixiao.scoring.tiers import assign_tiers
 from scoring_inputs import GOALS, NO_EXEMPTIONS, config, departments, indicator_values
 
@@ -104,6 +104,16 @@ def test_an_exemption_takes_out_a_missed_month_only_and_changes_no_other_departm
     assert d2["overall_score"] == untouched.set_index("dept_code").loc["D2", "overall_score"], \
         "the exempted month still counts in D2's credibility prior"
     assert table.set_index("dept_code").loc["D1", "n_exempted"] == 2
+
+
+def test_the_score_table_needs_only_its_inputs_of_the_overall_tree():
+    """fct_dept_score reads only SCORE_INPUTS of the overall tree's items."""
+    values = indicator_values([*ONE_MONTH, ("D2", "2026-01", "A", 45.0), ("D2", "2026-01", "B", 5.0),
+                               ("D2", "2026-01", "REVIEW_SATISFACTION", 50.0, 1, 2)])
+    depts, cfg = departments("D1", "D2"), config()
+    items = score_departments(values, depts, NO_EXEMPTIONS, GOALS, config=cfg)
+    narrow = items.loc[items["tree"] == "overall", list(SCORE_INPUTS)]
+    pd.testing.assert_frame_equal(dept_score_table(narrow, depts, cfg), dept_score_table(items, depts, cfg))
 
 
 def test_exclusions_take_months_out_of_every_window_with_their_reason():

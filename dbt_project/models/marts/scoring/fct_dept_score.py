@@ -3,7 +3,7 @@ grade and ranks, all on the published (四舍五入) figures (scoring/department
 
 Incremental by period like fct_dept_score_contribution, whose ``inputs_digest`` it carries: a period's scores,
 grades and ranks come from that period's items alone, so a period whose items kept their digest keeps its rows."""
-from jixiao.scoring.department import SCORE_SCHEMA, dept_score_table, empty_table_sql
+from jixiao.scoring.department import SCORE_INPUTS, SCORE_SCHEMA, dept_score_table, empty_table_sql
 from jixiao.scoring.digests import replace_changed_periods
 
 SCHEMA = {**SCORE_SCHEMA, "inputs_digest": "varchar"}
@@ -15,12 +15,13 @@ def model(dbt, session):
     contribution = dbt.ref("fct_dept_score_contribution")
     digests = contribution.query("items", "select distinct period_type, period, inputs_digest from items").df()
     periods = replace_changed_periods(session, dbt.this, digests) if dbt.is_incremental else None
+    inputs = contribution.filter("tree = 'overall'").project(", ".join(SCORE_INPUTS))
     if periods is None:
-        items = contribution.df()
+        items = inputs.df()
     else:
         session.register("jx_periods_to_score", periods)
-        items = contribution.query("items", "select items.* from items join jx_periods_to_score using (period_type, "
-                                            "period)").df()
+        items = inputs.query("items", "select items.* from items join jx_periods_to_score using (period_type, "
+                                      "period)").df()
         session.unregister("jx_periods_to_score")
     if items.empty:
         return session.sql(empty_table_sql(SCHEMA))
