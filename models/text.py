@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import logging
 import multiprocessing
 import re
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -154,8 +155,8 @@ def _collect_corpus_tokens() -> None:
     if _corpus_ahead is not None and not _AHEAD:
         try:
             _AHEAD.update(_corpus_ahead.result())
-        except Exception:  # noqa: BLE001 — a failed helper only costs the time: the corpus is cut here instead
-            pass
+        except Exception as error:  # noqa: BLE001 — a failed helper only costs the time
+            logging.getLogger(__name__).warning("cutting the real corpus ahead failed (%s); cutting it here", error)
 
 
 def review_labels(reviews: pd.DataFrame) -> pd.DataFrame:

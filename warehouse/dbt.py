@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from pathlib import Path
 from typing import Callable
 
 from jixiao.expectations.review import decision_log
@@ -64,7 +65,7 @@ def dbt_build(candidate: Candidate, select: list[str] | None = None,
         stamp.write_text(project_digest(), encoding="utf-8")
 
 
-def _compiled_stamp(candidate: Candidate):
+def _compiled_stamp(candidate: Candidate) -> Path:
     """Written after a full build: the digest of the project whose every node ``target/manifest.json`` compiled."""
     return candidate.cfg.home / "dbt" / "target" / "manifest.compiled.digest"
 

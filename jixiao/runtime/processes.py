@@ -1,4 +1,5 @@
-"""Helper processes of a stage (landing workers, producer processes): how many, and that they end with their parent."""
+"""Helper processes of a stage (landing workers, producer processes): how many, and that they end with their parent;
+the garbage collector's thresholds while a build runs."""
 from __future__ import annotations
 
 import ctypes
