@@ -63,7 +63,8 @@ def text_sentiment(session: duckdb.DuckDBPyConnection, posts: duckdb.DuckDBPyRel
     """One row per non-blank post, ticket and 好差评 comment (SENTIMENT). The rows stay in DuckDB: only the distinct
     texts (90,882 of 3.48M at M: templated text repeats) go through the model, and their probabilities are joined
     back."""
-    artefact = ensure(text.SENTIMENT, lambda: {"stg_service_review__reviews": reviews.project("review_comment, rating").df()})
+    artefact = ensure(text.SENTIMENT,
+                      lambda: {"stg_service_review__reviews": reviews.project("review_comment, rating").df()})
     texts = posts.project("'post' as text_source, post_id::varchar as text_id, dept_code, "
                           "strftime(occurred_at_local, '%Y-%m') as period, post_text as text").union(
         tickets.project("'ticket', ticket_id::varchar, dept_code, strftime(created_at_local, '%Y-%m'), "
