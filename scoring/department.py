@@ -33,7 +33,7 @@ import yaml
 from jixiao.scoring.credibility import credibility_weighted
 from jixiao.scoring.engine import score
 from jixiao.scoring.grades import grade, half_up, rank_within
-from jixiao.scoring.periods import PERIOD_TYPES, pool
+from jixiao.scoring.periods import PERIOD_TYPES, pools
 
 CONFIG_PATH = Path(__file__).parent / "config" / "department.yaml"
 DIMENSIONS = ("mission", "strategy", "public", "process", "growth")
@@ -80,15 +80,17 @@ def indicator_spec(catalogue: list[dict], config: dict, tree: str = "overall") -
     """Engine spec for one department type and period from its catalogue rows.
 
     ``catalogue``: one dict per indicator with indicator_code, indicator_name, dimension, goal_code, goal_name,
-    mission_code, mission_name, direction, target, weight, self_reported and scored_in. ``tree``: ``overall`` (the 360 tree
+    mission_code, mission_name, weight, self_reported and scored_in. ``tree``: ``overall`` (the 360 tree
     over the BSC composite) or ``goals`` (使命 → 战略目标 → 指标 over the composite's indicators).
+
+    Composite indicators are scored on their attainment ratio (:func:`attainment_ratios`) against a target of 1,
+    so a spec holds no period's target or direction and one spec serves every period of a catalogue.
     """
     rows = sorted(catalogue, key=lambda r: r["indicator_code"])
     composite_rows = [r for r in rows if r["scored_in"] == "composite"]
     attainment = config["indicators"]["normalise"]
     points = config["evaluation_360"]["normalise"]
-    indicators = {r["indicator_code"]: {"name": r["indicator_name"], "direction": r["direction"],
-                                        "normalise": {**attainment, "target": float(r["target"])}}
+    indicators = {r["indicator_code"]: {"name": r["indicator_name"], "normalise": {**attainment, "target": 1.0}}
                   for r in composite_rows}
     nodes: dict[str, dict] = {}
     if tree == "goals":
@@ -140,6 +142,21 @@ def _capped(nodes: dict, rows: list[dict], config: dict) -> dict:
     return nodes
 
 
+def attainment_ratios(frame: pd.DataFrame) -> np.ndarray:
+    """What the engine scores for each row: a composite indicator's value as its ratio to the period's target
+    (``target / value`` where lower is better, a value <= 0 meeting it), other rows' value as it is.
+
+    With a target of 1 in the spec, ``ratio_to_target`` gives bit for bit what it gives on the value with the
+    period's target; the ratio moves the period's target (year-to-date targets change every month) out of the
+    spec."""
+    value, target = frame["value"].to_numpy(float), frame["target"].to_numpy(float)
+    lower = frame["direction"].eq("lower").to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(lower, np.where(value > 0, target / value, np.inf), value / target)
+    ratio = np.where(np.isnan(value), np.nan, ratio)
+    return np.where(frame["scored_in"].eq("composite").to_numpy(), ratio, value)
+
+
 def _spec(indicators: dict, nodes: dict, root: str) -> dict:
     return {"version": 1, "columns": COLUMNS, "reference": "period", "root": root,
             "indicators": indicators, "nodes": nodes}
@@ -174,37 +191,39 @@ def score_departments(indicator_values: pd.DataFrame, departments: pd.DataFrame,
     with_exemptions = pd.concat([exclusions[EXCLUSION_COLUMNS], exempted], ignore_index=True)
     peer_groups = departments[["dept_code", "dept_type", "peer_group"]]
     goals = goals[["goal_code", "goal_name", "mission_code", "mission_name"]]
-    keys = ["dept_code", "period"]
-    parts = []
+    keys = ["dept_code", "period"]  # period labels differ between period types (2026-01, 2026-Q1, 2026)
+    pooled = {"baseline": [], "scored": []}
     for period_type in config["periods"]["types"]:
         window = config["periods"]["month_window"] if period_type == "month" else 1
         decay = config["periods"].get("month_decay")
         wanted = None if periods is None else set(periods.loc[periods["period_type"] == period_type, "period"])
         if wanted is not None and not wanted:
             continue
-        baseline = pool(indicator_values, period_type, window, exclusions, decay, wanted).merge(peer_groups,
-                                                                                                on="dept_code")
-        scored = pool(indicator_values, period_type, window, with_exemptions, decay, wanted).merge(peer_groups,
-                                                                                                   on="dept_code")
-        scored = _scoring_input(scored, baseline, set(exempted["reason"]))
-        affected = scored.loc[scored["exempted"], keys].drop_duplicates()
-        baseline = _scoring_input(baseline.merge(affected, on=keys), baseline, set())
-        for tree in TREES:
-            states, specs = _catalogue_states(scored.merge(goals, how="left", on="goal_code"), config, tree)
-            items = _score_tree(scored, states, specs)
-            items["baseline_score"], items["baseline_contribution"] = items["score"], items["contribution"]
-            items["baseline_status"] = items["status"]
-            if len(affected):
-                reference = _score_tree(baseline, states, specs).set_index(keys + ["item"])
-                index = pd.MultiIndex.from_frame(items[keys + ["item"]])
-                found = index.isin(reference.index)
-                reference = reference.reindex(index[found])
-                items.loc[found, "baseline_score"] = reference["score"].to_numpy()
-                items.loc[found, "baseline_contribution"] = reference["contribution"].to_numpy()
-                items.loc[found, "baseline_status"] = reference["status"].to_numpy()
-            parts.append(items.assign(tree=tree, period_type=period_type))
-    if not parts:
+        for name, frame in zip(pooled, pools(indicator_values, period_type, window, [exclusions, with_exemptions],
+                                             decay, wanted)):
+            pooled[name].append(frame.merge(peer_groups, on="dept_code"))
+    if not pooled["scored"]:
         return pd.DataFrame({column: pd.Series(dtype=object) for column in ITEM_SCHEMA})
+    baseline, scored = (pd.concat(frames, ignore_index=True) for frames in pooled.values())
+    scored = _scoring_input(scored, baseline, set(exempted["reason"]))
+    affected = scored.loc[scored["exempted"], keys].drop_duplicates()
+    baseline = _scoring_input(baseline.merge(affected, on=keys), baseline, set())
+    period_types = scored[["period", "period_type"]].drop_duplicates()
+    parts = []
+    for tree in TREES:  # every period type at once: periods with the same catalogue share one engine run
+        states, specs = _catalogue_states(scored.merge(goals, how="left", on="goal_code"), config, tree)
+        items = _score_tree(scored, states, specs)
+        items["baseline_score"], items["baseline_contribution"] = items["score"], items["contribution"]
+        items["baseline_status"] = items["status"]
+        if len(affected):
+            reference = _score_tree(baseline, states, specs).set_index(keys + ["item"])
+            index = pd.MultiIndex.from_frame(items[keys + ["item"]])
+            found = index.isin(reference.index)
+            reference = reference.reindex(index[found])
+            items.loc[found, "baseline_score"] = reference["score"].to_numpy()
+            items.loc[found, "baseline_contribution"] = reference["contribution"].to_numpy()
+            items.loc[found, "baseline_status"] = reference["status"].to_numpy()
+        parts.append(items.assign(tree=tree).merge(period_types, on="period"))
     items = pd.concat(parts, ignore_index=True)
     items["score"] = items["score"].clip(0, 100)
     return items[list(ITEM_SCHEMA)].reset_index(drop=True)
@@ -249,8 +268,9 @@ def _scoring_input(frame: pd.DataFrame, reference: pd.DataFrame, exemption_reaso
     for column in ("raw_value", "prior_value", "shrinkage", "value"):
         frame.loc[rates, column] = weighted[column]
     frame["excluded"] = frame["value"].isna() & (frame["months_excluded"] > 0)
-    frame["exempted"] = frame["exclusion_reason"].fillna("").map(
-        lambda text: any(part in exemption_reasons for part in text.split("；")))
+    codes, texts = pd.factorize(frame["exclusion_reason"].fillna(""))
+    exempting = np.array([any(part in exemption_reasons for part in text.split("；")) for text in texts], dtype=bool)
+    frame["exempted"] = exempting[codes]
     return _independent_first(frame)
 
 
@@ -272,22 +292,33 @@ def _independent_first(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+ENGINE_INPUTS = ["dept_code", "period", "indicator_code", "value", "excluded", "exclusion_reason"]
+LABEL_INPUTS = ["dimension", "self_reported", "direction", "target", "sample_size", "months_with_data", "raw_value",
+                "prior_value", "shrinkage", "value", "months_excluded", "exempted", "exclusion_reason"]
+
+
 def _score_tree(frame: pd.DataFrame, states: pd.DataFrame, specs: list[dict]) -> pd.DataFrame:
-    """Engine items of one tree for every department and period of ``frame``, one engine run per spec."""
-    keyed = frame.merge(states, on=["dept_type", "period"])
+    """Engine items of one tree for every department and period of ``frame``, one engine run per spec on the
+    engine's own columns, then labelled in one pass (a merge per spec costs more than the engine run itself)."""
+    state = frame[["dept_type", "period"]].merge(states, on=["dept_type", "period"], how="left")["state"].to_numpy()
+    engine_input = frame[ENGINE_INPUTS].assign(value=attainment_ratios(frame))
     parts = []
-    for state, subset in keyed.groupby("state", sort=True):
-        spec = specs[state]
-        known = subset[subset["indicator_code"].isin(spec["indicators"])]
+    for number in np.unique(state[~np.isnan(state)]).astype(int):
+        spec = specs[number]
+        known = engine_input.take(np.flatnonzero(state == number))
+        known = known[known["indicator_code"].isin(spec["indicators"])]
         excluded = known[known["excluded"]]
         result = score(known[["dept_code", "period", "indicator_code", "value"]], spec,
                        exclusions=excluded.assign(reason=excluded["exclusion_reason"].fillna("已排除"))
                        [["dept_code", "period", "indicator_code", "reason"]] if len(excluded) else None)
-        parts.append(_label_items(result.to_long(), known, spec))
+        long = result.to_long()
+        names = {**{code: body["name"] for code, body in spec["indicators"].items()},
+                 **{node: body.get("name", node) for node, body in spec["nodes"].items()}}
+        parts.append(long.assign(item_name=long["item"].map(names).astype(object)))
     if not parts:
         return pd.DataFrame(columns=[c for c in ITEM_SCHEMA if c not in ("tree", "period_type", "baseline_score",
                                                                          "baseline_contribution", "baseline_status")])
-    return pd.concat(parts, ignore_index=True)
+    return _label_items(pd.concat(parts, ignore_index=True), frame)
 
 
 def _catalogue_states(catalogue: pd.DataFrame, config: dict, tree: str) -> tuple[pd.DataFrame, list[dict]]:
@@ -295,7 +326,7 @@ def _catalogue_states(catalogue: pd.DataFrame, config: dict, tree: str) -> tuple
     Types with the same catalogue share a spec, so they are scored in one engine run; a (type, period) whose
     tree would be empty has no state."""
     columns = ["indicator_code", "indicator_name", "dimension", "goal_code", "goal_name", "mission_code",
-               "mission_name", "direction", "target", "weight", "self_reported", "scored_in"]
+               "mission_name", "weight", "self_reported", "scored_in"]
     catalogue = catalogue.drop_duplicates(["dept_type", "period", "indicator_code"]).sort_values("indicator_code")
     text = catalogue[columns].astype(str)
     signature = functools.reduce(lambda joined, column: joined + "|" + text[column], columns[1:], text[columns[0]]).groupby(
@@ -313,21 +344,17 @@ def _catalogue_states(catalogue: pd.DataFrame, config: dict, tree: str) -> tuple
     return states[["dept_type", "period", "state"]], specs
 
 
-def _label_items(long: pd.DataFrame, known: pd.DataFrame, spec: dict) -> pd.DataFrame:
+def _label_items(long: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
     """Engine items with the catalogue's and the pooling's columns for indicators, plain types, node names."""
     for column in ("item", "kind", "parent", "status", "dept_code", "period"):
         long[column] = long[column].astype(str)
     long["parent"] = long["parent"].replace({"nan": None, "": None})
-    inputs = known.rename(columns={"indicator_code": "item", "value": "input_value"})[
-        ["dept_code", "period", "item", "dimension", "self_reported", "direction", "target", "sample_size",
-         "months_with_data", "raw_value", "prior_value", "shrinkage", "input_value", "months_excluded", "exempted",
-         "exclusion_reason"]]
+    inputs = frame.rename(columns={"indicator_code": "item", "value": "input_value"})[
+        ["dept_code", "period", "item", *("input_value" if c == "value" else c for c in LABEL_INPUTS)]]
     items = long.merge(inputs, how="left", on=["dept_code", "period", "item"])
     is_indicator = items["kind"].eq("indicator")
     items["indicator_code"] = items["item"].where(is_indicator)
-    names = {**{code: body["name"] for code, body in spec["indicators"].items()},
-             **{node: body.get("name", node) for node, body in spec["nodes"].items()}}
-    items["item_name"] = items["item"].map(names).fillna(items["item"])
+    items["item_name"] = items["item_name"].fillna(items["item"]).astype(str)
     items["exempted"] = items["exempted"].fillna(False).astype(bool) & items["status"].eq("excluded")
     return items.rename(columns={"value": "score", "input_value": "value"}).drop(
         columns=["raw", "treated", "winsorised", "excluded_reason"])

@@ -98,13 +98,14 @@ class ScoreResult:
             return np.column_stack(columns).ravel()
 
         node_status = {n: self.status[n].cat.codes.to_numpy() for n in spec.nodes}
+        excluded_of, raw_of = by_column(self.excluded), by_column(self.raw)
         item_status = []
         for item in items:
             if item in spec.nodes:
                 item_status.append(node_status[item])
             else:
-                excluded = self.excluded[item].to_numpy()
-                missing = np.isnan(self.raw[item].to_numpy()) & ~excluded
+                excluded = excluded_of[item]
+                missing = np.isnan(raw_of[item]) & ~excluded
                 item_status.append(np.select([excluded, missing], [EXCLUDED, MISSING], 0))
         status_codes = np.column_stack(item_status).ravel()
 
@@ -261,7 +262,8 @@ def score(values: pd.DataFrame, spec, exclusions: pd.DataFrame | None = None) ->
     all_ids = [item for item, _ in spec.tree()]
 
     def frame(columns: dict[str, np.ndarray], ids: list[str]) -> pd.DataFrame:
-        return pd.DataFrame({i: columns[i][order] for i in ids}, index=index)
+        """One float block (a column per id built separately costs a block each, the slow part of small runs)."""
+        return pd.DataFrame(np.column_stack([columns[i] for i in ids])[order], index=index, columns=ids)
 
     def matrix_frame(matrix: np.ndarray) -> pd.DataFrame:
         return pd.DataFrame(matrix[order], index=index, columns=indicator_ids)

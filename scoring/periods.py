@@ -29,8 +29,13 @@ POOLED_COLUMNS = ["dept_code", "period_type", "period", "indicator_code", *CATAL
 
 
 def month_index(period: pd.Series) -> pd.Series:
-    """``YYYY-MM`` → months since year 0 (consecutive months differ by 1)."""
-    return period.str.slice(0, 4).astype(int) * 12 + period.str.slice(5, 7).astype(int) - 1
+    """``YYYY-MM`` → months since year 0 (consecutive months differ by 1); parsed once per distinct label."""
+    codes, labels = pd.factorize(period)
+    if (codes < 0).any():
+        raise ValueError("a month label is missing")
+    labels = pd.Series(labels, dtype=str)
+    parsed = (labels.str.slice(0, 4).astype(int) * 12 + labels.str.slice(5, 7).astype(int) - 1).to_numpy()
+    return pd.Series(parsed[codes], index=period.index, name=period.name)
 
 
 def month_label(index: pd.Series | np.ndarray) -> pd.Series:
@@ -80,18 +85,18 @@ def windows(months: list[str], period_type: str, window_months: int = 1) -> pd.D
                          "end_month": month_label(frame["end"].to_numpy()).to_numpy()})
 
 
-def pool(values: pd.DataFrame, period_type: str, window_months: int = 1,
-         excluded: pd.DataFrame | None = None, decay: float | None = None,
-         periods: set[str] | None = None) -> pd.DataFrame:
+def pools(values: pd.DataFrame, period_type: str, window_months: int = 1,
+          exclusion_sets: list[pd.DataFrame | None] = (None,), decay: float | None = None,
+          periods: set[str] | None = None) -> list[pd.DataFrame]:
     """Pool monthly indicator values (``fct_indicator_value`` rows) into the periods of ``period_type`` (only
-    those in ``periods`` when given).
+    those in ``periods`` when given), once for each set of ``exclusion_sets`` (the window is joined once).
 
-    ``excluded`` (dept_code, period = month, indicator_code, reason) lists monthly values that must not count
+    An exclusion set (dept_code, period = month, indicator_code, reason) lists monthly values that must not count
     (held, exempted or otherwise excluded): they are left out of the pool, counted in ``months_excluded`` and
-    their reasons joined in ``exclusion_reason``. Returns one row per department × period × indicator applicable
-    in the period's last month (columns ``POOLED_COLUMNS``); ``value`` is missing when no month had data.
-    ``successes`` and ``sample_size`` are the pooled cases of a ``rate`` (``sample_size`` also counts the scores
-    of a ``mean_of``).
+    their reasons joined in ``exclusion_reason``. Each pool has one row per department × period × indicator
+    applicable in the period's last month (columns ``POOLED_COLUMNS``); ``value`` is missing when no month had
+    data. ``successes`` and ``sample_size`` are the pooled cases of a ``rate`` (``sample_size`` also counts the
+    scores of a ``mean_of``).
     """
     keys = ["dept_code", "period", "indicator_code"]
     monthly = values.rename(columns={"period": "month"})
@@ -104,17 +109,28 @@ def pool(values: pd.DataFrame, period_type: str, window_months: int = 1,
         {"value": float, "denominator": float, "has_data": bool})
     members = members.merge(window[["period", "month"]], on="month").merge(
         catalogue[keys + ["aggregation"]], on=keys)
-    reasons = pd.Series(None, index=members.index, dtype=object)
-    if excluded is not None and len(excluded):
-        marks = (excluded.rename(columns={"period": "month"})
-                 .groupby(["dept_code", "month", "indicator_code"])["reason"].agg("；".join))
-        reasons = pd.Series(marks.reindex(pd.MultiIndex.from_frame(members[["dept_code", "month", "indicator_code"]]))
-                            .to_numpy(), index=members.index)
-    members = members.assign(reason=reasons)
-    counted = members[members["has_data"] & members["reason"].isna()].sort_values("month")
+    members["month_number"] = month_index(members["month"])
+    members["age"] = month_index(members["period"].map(ends.set_index("period")["end_month"])) - members["month_number"]
+    member_keys = None
+    pooled = []
+    for excluded in exclusion_sets:
+        reasons = pd.Series(None, index=members.index, dtype=object)
+        if excluded is not None and len(excluded):
+            marks = (excluded.rename(columns={"period": "month"})
+                     .groupby(["dept_code", "month", "indicator_code"])["reason"].agg("；".join))
+            if member_keys is None:
+                member_keys = pd.MultiIndex.from_frame(members[["dept_code", "month", "indicator_code"]])
+            reasons = pd.Series(marks.reindex(member_keys).to_numpy(), index=members.index)
+        pooled.append(_pooled(members.assign(reason=reasons), catalogue, keys, period_type, decay))
+    return pooled
+
+
+def _pooled(members: pd.DataFrame, catalogue: pd.DataFrame, keys: list[str], period_type: str,
+            decay: float | None) -> pd.DataFrame:
+    """The pool of the window's ``members`` (with each one's ``age`` in months and exclusion ``reason``)."""
+    counted = members[members["has_data"] & members["reason"].isna()].sort_values("month_number")
     weighted = counted["aggregation"].isin(WEIGHTED) & (counted["denominator"] > 0)
-    end = counted["period"].map(ends.set_index("period")["end_month"])
-    age = month_index(end) - month_index(counted["month"])
+    age = counted["age"]
     weight = decay ** age if decay and period_type == "month" else pd.Series(1.0, index=counted.index)
     trials = counted["denominator"] * weight
     counted = counted.assign(weight=weight, trials=trials.where(weighted), squares=(trials * weight).where(weighted),

@@ -7,7 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jixiao.scoring.department import SCORE_INPUTS, dept_score_table, published, score_departments
+import jixiao.scoring.department as department
+from jixiao.scoring.department import SCORE_INPUTS, attainment_ratios, dept_score_table, published, score_departments
+from jixiao.scoring.normalise import ratio_to_target
 from jixiao.scoring.tiers import assign_tiers
 from scoring_inputs import GOALS, NO_EXEMPTIONS, config, departments, indicator_values
 
@@ -114,6 +116,33 @@ def test_the_score_table_needs_only_its_inputs_of_the_overall_tree():
     items = score_departments(values, depts, NO_EXEMPTIONS, GOALS, config=cfg)
     narrow = items.loc[items["tree"] == "overall", list(SCORE_INPUTS)]
     pd.testing.assert_frame_equal(dept_score_table(narrow, depts, cfg), dept_score_table(items, depts, cfg))
+
+
+@pytest.mark.parametrize("direction", ["higher", "lower"])
+def test_the_engine_scores_the_attainment_ratio_exactly_as_the_value_against_its_target(direction):
+    values = np.array([0.0, -3.0, 7.3, 45.0, 90.0, 123.456, 1e-9, np.nan])
+    for target in (90.0, 7.5, 0.1 + 0.2):
+        frame = pd.DataFrame({"value": values, "target": target, "direction": direction, "scored_in": "composite"})
+        on_ratio = ratio_to_target(attainment_ratios(frame), None, "higher", target=1.0)
+        np.testing.assert_array_equal(on_ratio, ratio_to_target(values, None, direction, target=target))
+    points = pd.DataFrame({"value": values, "target": 90.0, "direction": direction, "scored_in": "360:recipients"})
+    np.testing.assert_array_equal(attainment_ratios(points), values)  # 360 leaves are points, scored as they are
+
+
+def test_months_with_different_targets_share_one_engine_run(monkeypatch):
+    """A year-to-date target changes every month; each month is still held to its own target, in one run per tree."""
+    values = indicator_values([("D1", m, code, v) for m in ("2026-01", "2026-02")
+                               for code, v in (("Y", 45.0), ("B", 20.0), ("APPRAISAL_SUPERIOR", 80.0))])
+    values.loc[values["indicator_code"] == "Y", "target"] = np.where(
+        values.loc[values["indicator_code"] == "Y", "period"] == "2026-01", 7.5, 15.0) * 6
+    runs = []
+    engine = department.score
+    monkeypatch.setattr(department, "score", lambda *args, **kwargs: runs.append(1) or engine(*args, **kwargs))
+    items, _ = score(values)
+    assert overall_items(items, period="2026-01").loc["Y", "score"] == 100.0, "45 against a target of 45"
+    assert overall_items(items, period="2026-02").loc["Y", "score"] == 50.0, "45 against a target of 90"
+    assert overall_items(items, period="2026-02").loc["Y", "target"] == 90.0
+    assert len(runs) == 2, "one engine run per tree for both months"
 
 
 def test_exclusions_take_months_out_of_every_window_with_their_reason():
