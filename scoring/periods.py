@@ -17,6 +17,8 @@ Each indicator pools the months of a window by its catalogue ``aggregation``:
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -86,7 +88,7 @@ def windows(months: list[str], period_type: str, window_months: int = 1) -> pd.D
 
 
 def pools(values: pd.DataFrame, period_type: str, window_months: int = 1,
-          exclusion_sets: list[pd.DataFrame | None] = (None,), decay: float | None = None,
+          exclusion_sets: Sequence[pd.DataFrame | None] = (None,), decay: float | None = None,
           periods: set[str] | None = None) -> list[pd.DataFrame]:
     """Pool monthly indicator values (``fct_indicator_value`` rows) into the periods of ``period_type`` (only
     those in ``periods`` when given), once for each set of ``exclusion_sets`` (the window is joined once).
