@@ -349,8 +349,8 @@ def _label_items(long: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
     for column in ("item", "kind", "parent", "status", "dept_code", "period"):
         long[column] = long[column].astype(str)
     long["parent"] = long["parent"].replace({"nan": None, "": None})
-    inputs = frame.rename(columns={"indicator_code": "item", "value": "input_value"})[
-        ["dept_code", "period", "item", *("input_value" if c == "value" else c for c in LABEL_INPUTS)]]
+    inputs = frame[["dept_code", "period", "indicator_code", *LABEL_INPUTS]].rename(
+        columns={"indicator_code": "item", "value": "input_value"})
     items = long.merge(inputs, how="left", on=["dept_code", "period", "item"])
     is_indicator = items["kind"].eq("indicator")
     items["indicator_code"] = items["item"].where(is_indicator)
