@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 from typing import Callable
 
+import yaml
+
 from jixiao.expectations.review import decision_log
 from jixiao.expectations.rules import dbt_vars
 from jixiao.runtime.config import REPO_ROOT, Settings
@@ -27,6 +29,12 @@ def _node_results(on_node: Callable[[str], None]):
         if name.startswith("Log") and name.endswith("Result"):
             on_node(event.info.msg)
     return callback
+
+
+def dbt_threads() -> int:
+    """How many nodes the build target runs at once (``threads`` in ``profiles.yml``)."""
+    profiles = yaml.safe_load((DBT_DIR / "profiles.yml").read_text(encoding="utf-8"))
+    return int(profiles["jixiao"]["outputs"]["build"]["threads"])
 
 
 def run_dbt(args: list[str], candidate: Candidate, on_node: Callable[[str], None] | None = None) -> None:
