@@ -12,6 +12,8 @@ import json
 from decimal import Decimal
 
 CENT = Decimal("0.01")
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+"""One encoder for every call (``json.dumps`` with these options builds a new one each time)."""
 
 
 def _check(value) -> None:
@@ -21,17 +23,18 @@ def _check(value) -> None:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise TypeError(f"canonical JSON keys are strings (got {key!r})")
-            _check(item)
+            if type(item) is not str:  # most values are strings, which need no look
+                _check(item)
     elif isinstance(value, list):
         for item in value:
-            _check(item)
+            if type(item) is not str:
+                _check(item)
 
 
 def canonical(value) -> bytes:
     """The canonical JSON bytes of ``value`` (dicts, lists, strings, integers, booleans, null)."""
     _check(value)
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                      allow_nan=False).encode("utf-8")
+    return _ENCODER.encode(value).encode("utf-8")
 
 
 def decimal_amount(value) -> str:
