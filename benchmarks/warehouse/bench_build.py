@@ -4,6 +4,9 @@ use), per step, against a floor measured in the same run.
 
     jixiao simulate --scale M --months 13 --to jsonl DIR     # 12 months + the month the extra day comes from
     python benchmarks/warehouse/bench_build.py DIR --months 12
+    python benchmarks/warehouse/bench_build.py DIR --full-only                # the first full build alone
+    python benchmarks/warehouse/bench_build.py HOME/landing                   # a landing zone (e.g. bench_endtoend --home HOME):
+                                                                              # copied, then the first full build alone
 
 The floor is one hand-written DuckDB pass over the landing zone that does what any computation of the indicator
 values must at least do: read every landed event, parse its JSON payload, drop duplicate event ids and aggregate
@@ -116,7 +119,8 @@ def keep_valid(jsonl_dir: Path, out_dir: Path) -> tuple[int, int]:
 @click.argument("jsonl_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--start", default="2026-01", show_default=True, help="First simulated month, YYYY-MM.")
 @click.option("--months", default=12, show_default=True, help="Months in the full build; the day after is the increment.")
-def main(jsonl_dir: Path, start: str, months: int) -> None:
+@click.option("--full-only", is_flag=True, help="Only the first full build and the floor (always so from a landing zone).")
+def main(jsonl_dir: Path, start: str, months: int, full_only: bool) -> None:
     from jixiao.pipeline import build
 
     year, month = map(int, start.split("-"))
@@ -125,13 +129,30 @@ def main(jsonl_dir: Path, start: str, months: int) -> None:
     home = Path(tempfile.mkdtemp(prefix="jx-bench-build-"))
     os.environ["JX_HOME"] = str(home)
     cfg = settings()
-    started = time.monotonic()
-    kept, rejected = keep_valid(jsonl_dir, home / "valid")
-    jsonl_dir = home / "valid"
-    rows = land(jsonl_dir, cfg.landing_dir, first, end, "full", landed_hours_ago=24)
-    landed_s = time.monotonic() - started
+    if any(jsonl_dir.glob("source=*")):
+        shutil.copytree(jsonl_dir, cfg.landing_dir)
+        with duckdb.connect() as con:
+            rows = con.execute(f"select count(*) from read_parquet('{cfg.landing_dir}/source=*/dt=*/*.parquet')").fetchone()[0]
+        print(f"copied the landing zone {jsonl_dir}: {rows:,} landed rows")
+        full_only = True
+    else:
+        started = time.monotonic()
+        kept, rejected = keep_valid(jsonl_dir, home / "valid")
+        jsonl_dir = home / "valid"
+        rows = land(jsonl_dir, cfg.landing_dir, first, end, "full", landed_hours_ago=24)
+        print(f"validated {kept + rejected:,} lines ({rejected:,} malformed dropped); landed {rows:,} events "
+              f"({first} – {end}) in {time.monotonic() - started:.0f}s (bulk, not the ingestor)")
     full = build(cfg)
     floor_full, floor_rows = floor_seconds(cfg.landing_dir)
+    if full_only:
+        print(f"{'step':<16}{'full':>9}")
+        for step, seconds in full.seconds.items():
+            print(f"{step:<16}{seconds:>8.1f}s")
+        print(f"full build          : {full.total_seconds:7.1f}s  ({rows:,} rows)")
+        print(f"floor (one SQL pass): {floor_full:7.1f}s  ({floor_rows:,} aggregate rows)  → full / floor "
+              f"{full.total_seconds / floor_full:.1f}×")
+        print(f"(JX_HOME {home})")
+        return
     one_more_day = date.fromordinal(end.toordinal() + 1)
     extra = land(jsonl_dir, cfg.landing_dir, end, one_more_day, "day", landed_hours_ago=0)
     incremental = build(cfg)
@@ -140,8 +161,6 @@ def main(jsonl_dir: Path, start: str, months: int) -> None:
     with duckdb.connect(str(cfg.warehouse_path), read_only=True) as con:
         facts = con.execute("select count(*) from marts.fct_indicator_value").fetchone()[0]
     size_mb = cfg.warehouse_path.stat().st_size / 2**20
-    print(f"validated {kept + rejected:,} lines ({rejected:,} malformed dropped); landed {rows:,} events "
-          f"({first} – {end}) in {landed_s:.0f}s (bulk, not the ingestor)")
     print(f"{'step':<16}{'full':>9}{'+1 day':>9}{'rebuilt':>9}")
     for step, seconds in full.seconds.items():
         print(f"{step:<16}{seconds:>8.1f}s{incremental.seconds.get(step, 0.0):>8.1f}s{rebuilt.seconds.get(step, 0.0):>8.1f}s")
