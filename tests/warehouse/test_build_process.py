@@ -60,5 +60,6 @@ def test_dbt_runs_with_the_native_pools_cut_to_a_nodes_share_and_they_come_back(
     assert _pool_threads() == before
 
 
-def test_the_node_count_is_the_build_targets_threads():
-    assert warehouse.dbt_threads() == 2
+def test_the_node_count_is_the_concurrency_dbt_builds_with(simulated_platform):
+    log = (simulated_platform.cfg.home / "dbt" / "logs" / "dbt.log").read_text(encoding="utf-8")
+    assert f"Concurrency: {warehouse.dbt_threads()} threads (target='build')" in log
