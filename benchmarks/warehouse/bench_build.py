@@ -144,37 +144,31 @@ def main(jsonl_dir: Path, start: str, months: int, full_only: bool) -> None:
               f"({first} – {end}) in {time.monotonic() - started:.0f}s (bulk, not the ingestor)")
     full = build(cfg)
     floor_full, floor_rows = floor_seconds(cfg.landing_dir)
-    if full_only:
-        print(f"{'step':<16}{'full':>9}")
-        for step, seconds in full.seconds.items():
-            print(f"{step:<16}{seconds:>8.1f}s")
-        print(f"full build          : {full.total_seconds:7.1f}s  ({rows:,} rows)")
-        print(f"floor (one SQL pass): {floor_full:7.1f}s  ({floor_rows:,} aggregate rows)  → full / floor "
-              f"{full.total_seconds / floor_full:.1f}×")
-        print(f"(JX_HOME {home})")
-        return
-    one_more_day = date.fromordinal(end.toordinal() + 1)
-    extra = land(jsonl_dir, cfg.landing_dir, end, one_more_day, "day", landed_hours_ago=0)
-    incremental = build(cfg)
-    shutil.rmtree(cfg.warehouse_dir)  # every model again from the landing zone; the trained models stay
-    rebuilt = build(cfg)
+    builds = {"full": full}
+    if not full_only:
+        one_more_day = date.fromordinal(end.toordinal() + 1)
+        extra = land(jsonl_dir, cfg.landing_dir, end, one_more_day, "day", landed_hours_ago=0)
+        builds["+1 day"] = build(cfg)
+        shutil.rmtree(cfg.warehouse_dir)  # every model again from the landing zone; the trained models stay
+        builds["rebuilt"] = build(cfg)
     with duckdb.connect(str(cfg.warehouse_path), read_only=True) as con:
         facts = con.execute("select count(*) from marts.fct_indicator_value").fetchone()[0]
     size_mb = cfg.warehouse_path.stat().st_size / 2**20
-    print(f"{'step':<16}{'full':>9}{'+1 day':>9}{'rebuilt':>9}")
-    for step, seconds in full.seconds.items():
-        print(f"{step:<16}{seconds:>8.1f}s{incremental.seconds.get(step, 0.0):>8.1f}s{rebuilt.seconds.get(step, 0.0):>8.1f}s")
-    print(f"{'total':<16}{full.total_seconds:>8.1f}s{incremental.total_seconds:>8.1f}s{rebuilt.total_seconds:>8.1f}s")
+    print(f"{'step':<16}" + "".join(f"{name:>9}" for name in builds))
+    for step in full.seconds:
+        print(f"{step:<16}" + "".join(f"{b.seconds.get(step, 0.0):>8.1f}s" for b in builds.values()))
+    print(f"{'total':<16}" + "".join(f"{b.total_seconds:>8.1f}s" for b in builds.values()))
     print(f"full build          : {full.total_seconds:7.1f}s  ({rows / full.total_seconds:,.0f} events/s; "
           f"{facts:,} indicator values; warehouse {size_mb:,.0f} MiB)")
     print(f"floor (one SQL pass): {floor_full:7.1f}s  ({floor_rows:,} aggregate rows)  → full / floor "
           f"{full.total_seconds / floor_full:.1f}×, dbt / floor {full.seconds.get('dbt', 0.0) / floor_full:.1f}×")
-    print(f"one more day        : {incremental.total_seconds:7.1f}s  ({extra:,} new events on {end}) → "
-          f"{100 * incremental.total_seconds / full.total_seconds:.0f}% of the full build")
-    print(f"rebuilt             : {rebuilt.total_seconds:7.1f}s  (no warehouse, the models trained by the first build, "
-          f"dbt docs current) → one more day is {100 * incremental.total_seconds / rebuilt.total_seconds:.0f}% of it")
+    if not full_only:
+        incremental, rebuilt = builds["+1 day"], builds["rebuilt"]
+        print(f"one more day        : {incremental.total_seconds:7.1f}s  ({extra:,} new events on {end}) → "
+              f"{100 * incremental.total_seconds / full.total_seconds:.0f}% of the full build")
+        print(f"rebuilt             : {rebuilt.total_seconds:7.1f}s  (no warehouse, the models trained by the first "
+              f"build, dbt docs current) → one more day is {100 * incremental.total_seconds / rebuilt.total_seconds:.0f}% of it")
     print(f"(JX_HOME {home})")
-
 
 if __name__ == "__main__":
     main()
