@@ -2,7 +2,9 @@
 simulated platform (simulate → Kafka → ingest → the Airflow DAG) built once per session for read-only use.
 
 Ports come from ``JX_TEST_KAFKA_PORT`` / ``JX_TEST_KAFKA_CONTROLLER_PORT`` (defaults 29092/29093) so
-a test run never collides with a demo broker on the default ports.
+a test run never collides with a demo broker on the default ports; under pytest-xdist (``make test`` runs two
+workers) each worker runs its own broker, 10 ports higher per worker, and the tests sharing a world run on one
+worker (``worker.group_by_shared_world``).
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from topics import delete_source_topics, fresh_platform
+from worker import group_by_shared_world, worker_port
 
 from jixiao import contracts
 from jixiao.ingestors.consumer import IngestStats, ingest
@@ -24,12 +27,17 @@ from jixiao.simulator.run import simulate
 from jixiao.simulator.sinks import KafkaSink
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    group_by_shared_world(items)
+
+
 @pytest.fixture(scope="session")
 def kafka_broker(tmp_path_factory):
     """A running broker for the whole session; stopped (no process left) at the end."""
     saved = {k: os.environ.get(k) for k in ("JX_KAFKA_PORT", "JX_KAFKA_CONTROLLER_PORT", "JX_KAFKA_DIR")}
-    os.environ["JX_KAFKA_PORT"] = os.environ.get("JX_TEST_KAFKA_PORT", "29092")
-    os.environ["JX_KAFKA_CONTROLLER_PORT"] = os.environ.get("JX_TEST_KAFKA_CONTROLLER_PORT", "29093")
+    os.environ["JX_KAFKA_PORT"] = str(worker_port("JX_TEST_KAFKA_PORT", 29092))
+    os.environ["JX_KAFKA_CONTROLLER_PORT"] = str(worker_port("JX_TEST_KAFKA_CONTROLLER_PORT", 29093))
     os.environ["JX_KAFKA_DIR"] = str(tmp_path_factory.mktemp("kafka"))
     cfg = settings()
     kafka_local.start(cfg)

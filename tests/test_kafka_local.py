@@ -7,6 +7,7 @@ import pytest
 
 from jixiao.runtime import kafka_local
 from jixiao.runtime.config import settings
+from worker import worker_port
 
 
 def _broker_pids(kafka_dir) -> set[int]:
@@ -25,9 +26,9 @@ def _broker_pids(kafka_dir) -> set[int]:
 
 
 def test_start_status_stop_on_own_ports(tmp_path, monkeypatch):
-    base = int(os.environ.get("JX_TEST_KAFKA_PORT", "29092"))  # two ports above the session broker's
-    monkeypatch.setenv("JX_KAFKA_PORT", os.environ.get("JX_TEST_KAFKA_PORT2", str(base + 2)))
-    monkeypatch.setenv("JX_KAFKA_CONTROLLER_PORT", os.environ.get("JX_TEST_KAFKA_CONTROLLER_PORT2", str(base + 3)))
+    base = worker_port("JX_TEST_KAFKA_PORT", 29092)  # two ports above this worker's session broker
+    monkeypatch.setenv("JX_KAFKA_PORT", str(base + 2))
+    monkeypatch.setenv("JX_KAFKA_CONTROLLER_PORT", str(base + 3))
     monkeypatch.setenv("JX_KAFKA_DIR", str(tmp_path / "kafka"))
     cfg = settings()
     assert not _broker_pids(cfg.kafka_dir)
