@@ -1,9 +1,11 @@
 """dbt (dbt-duckdb) run in-process against the candidate warehouse file."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import shutil
 from pathlib import Path
 from typing import Callable
 
@@ -15,6 +17,8 @@ from jixiao.runtime.config import REPO_ROOT, Settings
 from jixiao.warehouse.candidate import Candidate
 
 DBT_DIR = REPO_ROOT / "dbt_project"
+PROJECT_DIR = DBT_DIR
+"""The project as installed (``DBT_DIR`` may point at a copy, as some tests do)."""
 DOCUMENTED_SUFFIXES = (".sql", ".py", ".yml", ".yaml", ".csv", ".md")
 
 
@@ -38,24 +42,77 @@ def dbt_threads() -> int:
 
 
 def run_dbt(args: list[str], candidate: Candidate, on_node: Callable[[str], None] | None = None) -> None:
-    """Run a dbt command in-process against the candidate file; raise BuildError on any failure."""
+    """Run a dbt command in-process against the candidate file; raise BuildError on any failure.
+
+    dbt runs in the instance's home with the candidate, landing zone and review log given relative to it: the
+    profile and the env vars the project reads are then the same for every instance, so a new instance starts
+    from the parse of an earlier one (see :func:`_shared_parse`) instead of parsing the project again."""
     from dbt.cli.main import dbtRunner
 
     cfg: Settings = candidate.cfg
-    os.environ["JX_WAREHOUSE_BUILD_PATH"] = str(candidate.path)
-    os.environ["JX_LANDING_DIR"] = str(cfg.landing_dir)
-    os.environ["JX_REVIEW_LOG"] = str(decision_log(cfg))
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    target = cfg.home / "dbt" / "target"
     runner = dbtRunner(callbacks=[_node_results(on_node)] if on_node else [])
-    result = runner.invoke([*args, "--vars", json.dumps(dbt_vars()), "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-                            "--target-path", str(cfg.home / "dbt" / "target"),
-                            "--log-path", str(cfg.home / "dbt" / "logs")])
-    _close_dbt_duckdb()
+    with _shared_parse(cfg, target), _in_home(cfg, candidate):
+        result = runner.invoke([*args, "--vars", json.dumps(dbt_vars()), "--project-dir", str(DBT_DIR),
+                                "--profiles-dir", str(DBT_DIR), "--target-path", str(target),
+                                "--log-path", str(cfg.home / "dbt" / "logs")])
+        _close_dbt_duckdb()
     if not result.success:
         failed = [f"{node.node.name}: {node.message}" for node in getattr(result.result, "results", None) or []
                   if str(node.status) in ("error", "fail")]
         raise BuildError(f"dbt {args[0]} failed" + (":\n  " + "\n  ".join(failed) if failed else "")
                          + f"\nSee {cfg.home / 'dbt' / 'logs' / 'dbt.log'} for the full log.")
+
+
+@contextlib.contextmanager
+def _in_home(cfg: Settings, candidate: Candidate):
+    """The working directory is the instance's home while dbt runs, and the paths dbt reads are relative to it.
+
+    The platform's own path settings are pinned to their resolved values meanwhile, so that ``settings()`` in a
+    dbt Python model resolves a relative ``JX_HOME`` or ``JX_CACHE`` as the build did."""
+    cfg.home.mkdir(parents=True, exist_ok=True)
+    relative = {"JX_WAREHOUSE_BUILD_PATH": candidate.path, "JX_LANDING_DIR": cfg.landing_dir,
+                "JX_REVIEW_LOG": decision_log(cfg)}
+    pinned = {"JX_HOME": cfg.home, "JX_KAFKA_DIR": cfg.kafka_dir, "JX_CACHE": cfg.cache}
+    saved = {name: os.environ.get(name) for name in pinned}
+    os.environ.update({name: os.path.relpath(path, cfg.home) for name, path in relative.items()})
+    os.environ.update({name: str(path) for name, path in pinned.items()})
+    try:
+        with contextlib.chdir(cfg.home):
+            yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@contextlib.contextmanager
+def _shared_parse(cfg: Settings, target: Path):
+    """dbt's parse of the installed project, shared by the instances using it (``$JX_CACHE/dbt/<checkout>``).
+
+    An instance without a parse of its own starts from the last one saved; dbt checks it (dbt version, profile,
+    vars, env vars and every file's checksum) and parses again whatever differs, in full if need be. After
+    each run the instance's parse is saved for the next new instance (written aside, then renamed). A cache that
+    cannot be read or written only costs the parse."""
+    checkout = hashlib.sha256(str(PROJECT_DIR).encode()).hexdigest()[:16]  # the parse names the project's files
+    own, shared = target / "partial_parse.msgpack", cfg.cache / "dbt" / checkout / "partial_parse.msgpack"
+    if DBT_DIR != PROJECT_DIR:
+        yield
+        return
+    with contextlib.suppress(OSError):
+        if not own.exists() and shared.exists():
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(shared, own)
+    yield
+    with contextlib.suppress(OSError):
+        if own.exists():
+            shared.parent.mkdir(parents=True, exist_ok=True)
+            aside = shared.with_name(f".{shared.name}.{os.getpid()}")
+            shutil.copyfile(own, aside)
+            os.replace(aside, shared)
 
 
 def dbt_build(candidate: Candidate, select: list[str] | None = None,

@@ -1,9 +1,12 @@
 """The build process's runtime settings: the garbage collector's thresholds while the steps run, the native thread
-pools while dbt runs."""
+pools while dbt runs, and dbt's parse shared by the instances of one checkout."""
 from __future__ import annotations
 
 import gc
+import json
+import os
 from contextlib import nullcontext
+from pathlib import Path
 
 import pytest
 from threadpoolctl import threadpool_info
@@ -12,6 +15,8 @@ from jixiao import pipeline, warehouse
 from jixiao.models import text
 from jixiao.runtime.config import settings
 from jixiao.runtime.processes import BUILD_YOUNG_GC_THRESHOLD, native_threads_per_node
+from jixiao.warehouse import dbt
+from jixiao.warehouse.candidate import Candidate
 
 
 def _recording(seen: list, fail: bool = False):
@@ -63,3 +68,32 @@ def test_dbt_runs_with_the_native_pools_cut_to_a_nodes_share_and_they_come_back(
 def test_the_node_count_is_the_concurrency_dbt_builds_with(simulated_platform):
     log = (simulated_platform.cfg.home / "dbt" / "logs" / "dbt.log").read_text(encoding="utf-8")
     assert f"Concurrency: {warehouse.dbt_threads()} threads (target='build')" in log
+
+
+def _parse_lines(home) -> list[str]:
+    log = (home / "dbt" / "logs" / "dbt.log").read_text(encoding="utf-8")
+    return [line.split(": ", 1)[1] for line in log.splitlines() if "partial parsing" in line.lower()]
+
+
+def test_a_new_instance_starts_from_the_parse_of_an_earlier_one_and_reads_its_own_files(tmp_path, monkeypatch):
+    monkeypatch.setenv("JX_CACHE", str(tmp_path / "cache"))
+    cwd = Path.cwd()
+
+    def parse(home: Path) -> None:
+        monkeypatch.setenv("JX_HOME", str(home))
+        cfg = settings()
+        candidate = Candidate(cfg)
+        dbt.run_dbt(["parse"], candidate)
+        assert Path.cwd() == cwd and os.environ["JX_HOME"] == str(home), "the working directory and env come back"
+
+    parse(tmp_path / "first")
+    assert _parse_lines(tmp_path / "first") == ["Unable to do partial parsing because saved manifest not found. "
+                                                "Starting full parse."]
+    parse(tmp_path / "second")
+    second = _parse_lines(tmp_path / "second")
+    assert second[0] == "Partial parsing enabled: 0 files deleted, 0 files added, 0 files changed.", second
+    assert not [line for line in second if "full parse" in line], "the second instance reused the first's parse"
+    manifest = json.loads((tmp_path / "second" / "dbt" / "target" / "manifest.json").read_text(encoding="utf-8"))
+    source = manifest["sources"]["source.jixiao.landing.hotline_12345"]
+    assert source["meta"]["external_location"].startswith("read_parquet('landing/source={name}/"), \
+        "the landing zone is read relative to the instance's home, the working directory while dbt runs"
