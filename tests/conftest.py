@@ -9,7 +9,6 @@ worker (``worker.group_by_shared_world``).
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from jixiao import contracts
 from jixiao.ingestors.consumer import IngestStats, ingest
 from jixiao.orchestration import PIPELINE_DAG, run_dag_once
 from jixiao.runtime import kafka_local
-from jixiao.runtime.config import Settings, settings
+from jixiao.runtime.config import Settings, environment, settings
 from jixiao.simulator.run import simulate
 from jixiao.simulator.sinks import KafkaSink
 
@@ -35,19 +34,13 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def kafka_broker(tmp_path_factory):
     """A running broker for the whole session; stopped (no process left) at the end."""
-    saved = {k: os.environ.get(k) for k in ("JX_KAFKA_PORT", "JX_KAFKA_CONTROLLER_PORT", "JX_KAFKA_DIR")}
-    os.environ["JX_KAFKA_PORT"] = str(worker_port("JX_TEST_KAFKA_PORT", 29092))
-    os.environ["JX_KAFKA_CONTROLLER_PORT"] = str(worker_port("JX_TEST_KAFKA_CONTROLLER_PORT", 29093))
-    os.environ["JX_KAFKA_DIR"] = str(tmp_path_factory.mktemp("kafka"))
-    cfg = settings()
-    kafka_local.start(cfg)
-    yield cfg
-    kafka_local.stop(cfg)
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    with environment({"JX_KAFKA_PORT": str(worker_port("JX_TEST_KAFKA_PORT", 29092)),
+                      "JX_KAFKA_CONTROLLER_PORT": str(worker_port("JX_TEST_KAFKA_CONTROLLER_PORT", 29093)),
+                      "JX_KAFKA_DIR": str(tmp_path_factory.mktemp("kafka"))}):
+        cfg = settings()
+        kafka_local.start(cfg)
+        yield cfg
+        kafka_local.stop(cfg)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import yaml
 
 from jixiao.expectations.review import decision_log
 from jixiao.expectations.rules import dbt_vars
-from jixiao.runtime.config import REPO_ROOT, Settings
+from jixiao.runtime.config import REPO_ROOT, Settings, environment
 from jixiao.warehouse.candidate import Candidate
 
 DBT_DIR = REPO_ROOT / "dbt_project"
@@ -75,18 +75,10 @@ def _in_home(cfg: Settings, candidate: Candidate):
     relative = {"JX_WAREHOUSE_BUILD_PATH": candidate.path, "JX_LANDING_DIR": cfg.landing_dir,
                 "JX_REVIEW_LOG": decision_log(cfg)}
     pinned = {"JX_HOME": cfg.home, "JX_KAFKA_DIR": cfg.kafka_dir, "JX_CACHE": cfg.cache}
-    saved = {name: os.environ.get(name) for name in pinned}
-    os.environ.update({name: os.path.relpath(path, cfg.home) for name, path in relative.items()})
-    os.environ.update({name: str(path) for name, path in pinned.items()})
-    try:
-        with contextlib.chdir(cfg.home):
-            yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    values = {**{name: os.path.relpath(path, cfg.home) for name, path in relative.items()},
+              **{name: str(path) for name, path in pinned.items()}}
+    with environment(values), contextlib.chdir(cfg.home):
+        yield
 
 
 @contextlib.contextmanager

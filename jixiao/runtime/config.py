@@ -7,8 +7,10 @@ broker's data lives in ``JX_HOME/kafka`` unless ``JX_KAFKA_DIR`` says otherwise.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BUSINESS_TZ = "Asia/Shanghai"
@@ -90,3 +92,18 @@ def settings() -> Settings:
         max_future_skew_s=float(os.environ.get("JX_MAX_FUTURE_SKEW_S", "86400")),
         scoring_workers=max(1, int(os.environ.get("JX_SCORING_WORKERS", min(2, os.cpu_count() or 1)))),
     )
+
+
+@contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """Env vars set to ``values`` inside, and back to what they were (set or not) afterwards."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -85,6 +85,7 @@ def test_a_new_instance_starts_from_the_parse_of_an_earlier_one_and_reads_its_ow
         candidate = Candidate(cfg)
         dbt.run_dbt(["parse"], candidate)
         assert Path.cwd() == cwd and os.environ["JX_HOME"] == str(home), "the working directory and env come back"
+        assert "JX_LANDING_DIR" not in os.environ
 
     parse(tmp_path / "first")
     assert _parse_lines(tmp_path / "first") == ["Unable to do partial parsing because saved manifest not found. "
