@@ -170,5 +170,6 @@ def main(jsonl_dir: Path, start: str, months: int, full_only: bool) -> None:
               f"build, dbt docs current) → one more day is {100 * incremental.total_seconds / rebuilt.total_seconds:.0f}% of it")
     print(f"(JX_HOME {home})")
 
+
 if __name__ == "__main__":
     main()
