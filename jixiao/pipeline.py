@@ -27,7 +27,7 @@ from uuid import uuid4
 from rich.console import Console
 
 from jixiao.runtime.config import Settings, settings
-from jixiao.runtime.processes import fewer_collections, native_threads, native_threads_per_node
+from jixiao.runtime.processes import fewer_collections, helper_processes, native_threads, native_threads_per_node
 
 if TYPE_CHECKING:
     from jixiao.warehouse import Candidate
@@ -76,11 +76,13 @@ def _ledger(candidate: Candidate, progress: Progress) -> dict:
 
 
 def _dbt(candidate: Candidate, progress: Progress, select: list[str] | None = None) -> dict:
-    from jixiao.models import artefacts, text  # loads scikit-learn's native pools, so the limit below reaches them
+    from jixiao.models import registry, text  # loads scikit-learn's native pools, so the limit below reaches them
     from jixiao.warehouse import dbt_build, dbt_threads
 
-    with text.corpus_tokens_ahead(wanted=artefacts.current_folder(text.SENTIMENT, candidate.cfg) is None), \
-            native_threads(native_threads_per_node(dbt_threads())):
+    untrained, nodes = registry.untrained(candidate.cfg), dbt_threads()
+    per_node = native_threads_per_node(nodes)
+    with helper_processes(nodes if untrained else 0, warm=(registry.warm_helper,), native_limit=per_node), \
+            text.corpus_tokens_ahead(wanted=text.SENTIMENT in untrained), native_threads(per_node):
         dbt_build(candidate, select=select, on_node=progress.node)
     return {"nodes": progress.nodes, "select": select}
 

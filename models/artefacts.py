@@ -46,6 +46,7 @@ class Artefact:
     version: str
     model: object
     meta: dict
+    folder: Path
 
 
 def write(folder: Path, model: object, meta: dict) -> dict:
@@ -85,6 +86,11 @@ def load(name: str, cfg: Settings | None = None) -> Artefact:
     where = current_folder(name, cfg)
     if where is None:
         raise ArtefactError(f"no trained {name} model under {models_dir(cfg) / name}: run `jixiao train`")
+    return load_folder(name, where)
+
+
+def load_folder(name: str, where: Path) -> Artefact:
+    """The artefact of ``name`` in the folder ``where`` (StaleArtefact for another sklearn or format)."""
     meta = json.loads((where / "meta.json").read_text("utf-8"))
     check_compatible(meta, where)
     model = joblib.load(where / "model.joblib")
@@ -93,4 +99,4 @@ def load(name: str, cfg: Settings | None = None) -> Artefact:
         raise StaleArtefact(f"model artefact {where} has format {meta.get('format')}, but this jixiao's {name} model "
                             f"is format {expected}; refusing to use it — retrain with `jixiao train` "
                             f"(or delete {where.parent})")
-    return Artefact(name, where.name, model, meta)
+    return Artefact(name, where.name, model, meta, where)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from jixiao.models import integrity, lagging, text
 from jixiao.models.procurement import FEATURES
-from jixiao.models.registry import ensure
+from jixiao.models.registry import applying, ensure
 
 TENDER_RISK = {"tender_id": "string", "dept_code": "string", "period": "string", "winner_id": "string",
                "procurement_method": "string", "ceiling_price": "float64", "award_price": "float64",
@@ -74,7 +74,8 @@ def text_sentiment(session: duckdb.DuckDBPyConnection, posts: duckdb.DuckDBPyRel
     distinct = texts.filter("text is not null").project("text").distinct().df()["text"].astype(object)
     distinct = distinct[distinct.str.strip().ne("")]
     scored = session.from_df(pd.DataFrame({
-        "text": distinct.to_numpy(), "negative_probability": text.negative_probability(artefact.model, distinct)}))
+        "text": distinct.to_numpy(),
+        "negative_probability": applying(artefact, text.negative_probability, distinct).result()}))
     return texts.join(scored, "text").project(
         "text_source, text_id, dept_code, period, negative_probability, negative_probability >= 0.5 as is_negative, "
         f"'{artefact.version}' as model_version")
@@ -95,7 +96,8 @@ def ticket_routing(session: duckdb.DuckDBPyConnection, tickets: duckdb.DuckDBPyR
         from tickets
         qualify row_number() over (partition by ticket_id order by created_at, event_id) = 1""")
     texts = rows.project("text").distinct().df()["text"].astype(object)
-    predicted = session.from_df(text.ticket_predictions(topic, routing, texts))
+    topics, routes = applying(topic, text.predict, texts), applying(routing, text.predict, texts)
+    predicted = session.from_df(text.ticket_predictions(texts, topics.result(), routes.result()))
     return rows.join(departments.project("dept_code, dept_type as assigned_dept_type"), "dept_code", how="left") \
         .join(predicted, "text").project(
             "ticket_id, dept_code, period, category, assigned_dept_type, predicted_topic, topic_probability, "

@@ -7,9 +7,13 @@ written by another scikit-learn version is never loaded (StaleArtefact): retrain
 """
 from __future__ import annotations
 
+import importlib
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, TypeVar
 
 import duckdb
 import pandas as pd
@@ -17,8 +21,10 @@ import pandas as pd
 from jixiao.models import artefacts, integrity, lagging, retraining, text
 from jixiao.models.artefacts import Artefact, ArtefactError, StaleArtefact
 from jixiao.runtime.config import Settings, settings
+from jixiao.runtime.processes import helpers
 
 Frames = dict[str, pd.DataFrame]
+T = TypeVar("T")
 
 
 def _integrity(frames: Frames):
@@ -70,17 +76,62 @@ SPECS = {spec.name: spec for spec in (
 def fit(name: str, frames: Frames, cfg: Settings | None = None) -> Artefact | None:
     """Train ``name`` on ``frames`` (relation name without schema → DataFrame) into a candidate, gate it, and
     promote it when it passes; the promoted artefact, or None (nothing promoted) when there is nothing to learn
-    from yet (no rows, a single class) or the candidate failed its gate (its ``gate.json`` says why)."""
+    from yet (no rows, a single class) or the candidate failed its gate (its ``gate.json`` says why).
+
+    While the build's helper processes run (:func:`jixiao.runtime.processes.helper_processes`), one of them trains
+    and this thread waits without holding the interpreter lock the build's other dbt thread needs."""
     cfg = cfg or settings()
+    pool = helpers()
+    ahead = text.tokens_ahead() if name == text.SENTIMENT else {}
+    if pool is None:
+        promoted = _train_and_promote(name, frames, cfg, ahead)
+    else:
+        promoted = pool.submit(_train_and_promote, name, frames, cfg, ahead).result()
+    return artefacts.load(name, cfg) if promoted else None
+
+
+def _train_and_promote(name: str, frames: Frames, cfg: Settings, tokens_ahead: dict) -> bool:
+    text.use_tokens(tokens_ahead)
     trainer = TRAINERS[name].on(frames)
     try:
         candidate = retraining.train_candidate(trainer, cfg, retraining.version_for("first-use"))
     except NothingToLearn:
-        return None
+        return False
     if not retraining.check_gate(trainer, candidate, cfg).passed:
-        return None
+        return False
     retraining.promote(candidate, cfg)
-    return artefacts.load(name, cfg)
+    return True
+
+
+def applying(artefact: Artefact, function: Callable[..., T], *args) -> Future[T]:
+    """``function(artefact.model, *args)``, in a helper process while the build's helpers run (each loads the
+    artefact from its folder once), else here; a future of its result, so several can run at once."""
+    pool = helpers()
+    if pool is not None:
+        return pool.submit(_apply, artefact.name, str(artefact.folder), function, args)
+    done: Future[T] = Future()
+    done.set_result(function(artefact.model, *args))
+    return done
+
+
+@lru_cache(maxsize=8)
+def _artefact_at(name: str, folder: str) -> Artefact:
+    return artefacts.load_folder(name, Path(folder))
+
+
+def _apply(name: str, folder: str, function: Callable, args: tuple):
+    return function(_artefact_at(name, folder).model, *args)
+
+
+def untrained(cfg: Settings | None = None) -> list[str]:
+    """The models with no promoted artefact yet: a build trains them on first use."""
+    return [name for name in SPECS if artefacts.current_folder(name, cfg) is None]
+
+
+def warm_helper() -> None:
+    """What a build's helper process loads as it starts: the models' and the scoring's libraries, jieba's dictionary."""
+    importlib.import_module("jixiao.scoring.department")
+    text.warm()
 
 
 def ensure(name: str, frames: Frames | Callable[[], Frames], cfg: Settings | None = None) -> Artefact | None:

