@@ -89,6 +89,11 @@ def load(name: str, cfg: Settings | None = None) -> Artefact:
     return load_folder(name, where)
 
 
+def load_version(name: str, version: str, cfg: Settings | None = None) -> Artefact:
+    """Version ``version`` of ``name``, promoted now or not (what an earlier node of the same build used)."""
+    return load_folder(name, models_dir(cfg) / name / "candidates" / version)
+
+
 def load_folder(name: str, where: Path) -> Artefact:
     """The artefact of ``name`` in the folder ``where`` (StaleArtefact for another sklearn or format)."""
     meta = json.loads((where / "meta.json").read_text("utf-8"))

@@ -15,7 +15,7 @@ from functools import cache
 import duckdb
 import pandas as pd
 
-from jixiao.models import integrity, lagging, text
+from jixiao.models import artefacts, integrity, lagging, text
 from jixiao.models.procurement import FEATURES
 from jixiao.models.registry import applying, ensure
 
@@ -25,6 +25,7 @@ TENDER_RISK = {"tender_id": "string", "dept_code": "string", "period": "string",
                "supervised_score": "float64",
                "risk_score": "float64", "top_features": "string", "risk_percentile": "float64", "is_flagged": "bool",
                "is_audit_confirmed": "bool", "model_version": "string"}
+SENTIMENT_MODEL = {"model_name": "string", "model_version": "string", "trained_at": "string"}
 SENTIMENT = {"text_source": "string", "text_id": "string", "dept_code": "string", "period": "string",
              "negative_probability": "float64", "is_negative": "bool", "model_version": "string"}
 ROUTING = {"ticket_id": "string", "dept_code": "string", "period": "string", "category": "string",
@@ -58,13 +59,26 @@ def tender_risk(features: pd.DataFrame, confirmed: pd.DataFrame) -> pd.DataFrame
     return typed(scored, TENDER_RISK)
 
 
-def text_sentiment(session: duckdb.DuckDBPyConnection, posts: duckdb.DuckDBPyRelation,
-                   tickets: duckdb.DuckDBPyRelation, reviews: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
-    """One row per non-blank post, ticket and 好差评 comment (SENTIMENT). The rows stay in DuckDB: only the distinct
-    texts (90,882 of 3.48M at M: templated text repeats) go through the model, and their probabilities are joined
-    back."""
+def sentiment_model(reviews: duckdb.DuckDBPyRelation) -> pd.DataFrame:
+    """One row (SENTIMENT_MODEL): the sentiment artefact the build applies, trained first if there is none. Its own
+    node, which needs only the staged 好差评 comments: a first build trains it while dbt is still staging the posts
+    and tickets the sentiment node applies it to."""
     artefact = ensure(text.SENTIMENT,
                       lambda: {"stg_service_review__reviews": reviews.project("review_comment, rating").df()})
+    version, trained_at = (artefact.version, artefact.meta.get("trained_at")) if artefact else (None, None)
+    return typed(pd.DataFrame({"model_name": [text.SENTIMENT], "model_version": [version], "trained_at": [trained_at]}),
+                 SENTIMENT_MODEL)
+
+
+def text_sentiment(session: duckdb.DuckDBPyConnection, model: duckdb.DuckDBPyRelation, posts: duckdb.DuckDBPyRelation,
+                   tickets: duckdb.DuckDBPyRelation, reviews: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
+    """One row per non-blank post, ticket and 好差评 comment (SENTIMENT), by the artefact ``model`` names
+    (:func:`sentiment_model`). The rows stay in DuckDB: only the distinct texts (90,882 of 3.48M at M: templated
+    text repeats) go through the model, and their probabilities are joined back."""
+    [(version,)] = model.project("model_version").limit(1).fetchall()
+    if version is None:
+        return session.from_df(typed(None, SENTIMENT))
+    artefact = artefacts.load_version(text.SENTIMENT, version)
     texts = posts.project("'post' as text_source, post_id::varchar as text_id, dept_code, "
                           "strftime(occurred_at_local, '%Y-%m') as period, post_text as text").union(
         tickets.project("'ticket', ticket_id::varchar, dept_code, strftime(created_at_local, '%Y-%m'), "
