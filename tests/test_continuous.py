@@ -121,6 +121,12 @@ def committed(cfg) -> int:
     return sum(watermark(cfg).values())
 
 
+def cycles_logged(cfg) -> int:
+    """Cycles the follow loop has finished (each is logged after its build released the lock)."""
+    log = cfg.home / "continuous" / "cycles.jsonl"
+    return len(log.read_text().splitlines()) if log.exists() else 0
+
+
 def test_the_watermark_moves_with_commits_only(jx_home):
     cfg = settings()
     assert watermark(cfg) == {}
@@ -228,7 +234,9 @@ def test_sigterm_during_follow_loses_and_duplicates_nothing(fresh_topics, tmp_pa
                      240, follow, log_path)
             producer = threading.Thread(target=produce, args=(cfg, second, 300.0))
             producer.start()
-            wait_for("a build of part of the second wave", lambda: committed(cfg) > len(first) and build_running(cfg),
+            # the first cycle logged, then the lock held: a later cycle is building (not the first one's last step)
+            wait_for("a build of part of the second wave",
+                     lambda: committed(cfg) > len(first) and cycles_logged(cfg) >= 1 and build_running(cfg),
                      120, follow, log_path)
             assert producer.is_alive(), "the stop signal must come while the second wave is still being produced"
             signalled = time.time()
