@@ -89,9 +89,14 @@ def load(name: str, cfg: Settings | None = None) -> Artefact:
     return load_folder(name, where)
 
 
+def version_folder(name: str, version: str, cfg: Settings | None = None) -> Path:
+    """The folder of version ``version`` of ``name``, promoted now or not."""
+    return models_dir(cfg) / name / "candidates" / version
+
+
 def load_version(name: str, version: str, cfg: Settings | None = None) -> Artefact:
     """Version ``version`` of ``name``, promoted now or not (what an earlier node of the same build used)."""
-    return load_folder(name, models_dir(cfg) / name / "candidates" / version)
+    return load_folder(name, version_folder(name, version, cfg))
 
 
 def load_folder(name: str, where: Path) -> Artefact:

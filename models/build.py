@@ -15,9 +15,9 @@ from functools import cache
 import duckdb
 import pandas as pd
 
-from jixiao.models import artefacts, integrity, lagging, text
+from jixiao.models import integrity, lagging, text
 from jixiao.models.procurement import FEATURES
-from jixiao.models.registry import applying, ensure
+from jixiao.models.registry import applying, applying_version, ensure, ensure_version
 
 TENDER_RISK = {"tender_id": "string", "dept_code": "string", "period": "string", "winner_id": "string",
                "procurement_method": "string", "ceiling_price": "float64", "award_price": "float64",
@@ -63,11 +63,11 @@ def sentiment_model(reviews: duckdb.DuckDBPyRelation) -> pd.DataFrame:
     """One row (SENTIMENT_MODEL): the sentiment artefact the build applies, trained first if there is none. Its own
     node, which needs only the staged 好差评 comments: a first build trains it while dbt is still staging the posts
     and tickets the sentiment node applies it to."""
-    artefact = ensure(text.SENTIMENT,
-                      lambda: {"stg_service_review__reviews": reviews.project("review_comment, rating").df()})
-    version, trained_at = (artefact.version, artefact.meta.get("trained_at")) if artefact else (None, None)
-    return typed(pd.DataFrame({"model_name": [text.SENTIMENT], "model_version": [version], "trained_at": [trained_at]}),
-                 SENTIMENT_MODEL)
+    current = ensure_version(text.SENTIMENT,
+                             lambda: {"stg_service_review__reviews": reviews.project("review_comment, rating").df()})
+    version, meta = current or (None, {})
+    return typed(pd.DataFrame({"model_name": [text.SENTIMENT], "model_version": [version],
+                               "trained_at": [meta.get("trained_at")]}), SENTIMENT_MODEL)
 
 
 def text_sentiment(session: duckdb.DuckDBPyConnection, model: duckdb.DuckDBPyRelation, posts: duckdb.DuckDBPyRelation,
@@ -78,7 +78,6 @@ def text_sentiment(session: duckdb.DuckDBPyConnection, model: duckdb.DuckDBPyRel
     [(version,)] = model.project("model_version").limit(1).fetchall()
     if version is None:
         return session.from_df(typed(None, SENTIMENT))
-    artefact = artefacts.load_version(text.SENTIMENT, version)
     texts = posts.project("'post' as text_source, post_id::varchar as text_id, dept_code, "
                           "strftime(occurred_at_local, '%Y-%m') as period, post_text as text").union(
         tickets.project("'ticket', ticket_id::varchar, dept_code, strftime(created_at_local, '%Y-%m'), "
@@ -87,12 +86,11 @@ def text_sentiment(session: duckdb.DuckDBPyConnection, model: duckdb.DuckDBPyRel
                         "review_comment"))
     distinct = texts.filter("text is not null").project("text").distinct().df()["text"].astype(object)
     distinct = distinct[distinct.str.strip().ne("")]
-    scored = session.from_df(pd.DataFrame({
-        "text": distinct.to_numpy(),
-        "negative_probability": applying(artefact, text.negative_probability, distinct).result()}))
+    probabilities = applying_version(text.SENTIMENT, version, text.negative_probability, distinct)
+    scored = session.from_df(pd.DataFrame({"text": distinct.to_numpy(), "negative_probability": probabilities.result()}))
     return texts.join(scored, "text").project(
         "text_source, text_id, dept_code, period, negative_probability, negative_probability >= 0.5 as is_negative, "
-        f"'{artefact.version}' as model_version")
+        f"'{version}' as model_version")
 
 
 def ticket_routing(session: duckdb.DuckDBPyConnection, tickets: duckdb.DuckDBPyRelation,

@@ -81,13 +81,16 @@ def fit(name: str, frames: Frames, cfg: Settings | None = None) -> Artefact | No
     While the build's helper processes run (:func:`jixiao.runtime.processes.helper_processes`), one of them trains
     and this thread waits without holding the interpreter lock the build's other dbt thread needs."""
     cfg = cfg or settings()
+    return artefacts.load(name, cfg) if _trained(name, frames, cfg) else None
+
+
+def _trained(name: str, frames: Frames, cfg: Settings) -> bool:
+    """Train, gate and promote ``name`` in a helper process if the build's helpers run, else here; promoted?"""
     pool = helpers()
     ahead = text.tokens_ahead() if name == text.SENTIMENT else {}
     if pool is None:
-        promoted = _train_and_promote(name, frames, cfg, ahead)
-    else:
-        promoted = pool.submit(_train_and_promote, name, frames, cfg, ahead).result()
-    return artefacts.load(name, cfg) if promoted else None
+        return _train_and_promote(name, frames, cfg, ahead)
+    return pool.submit(_train_and_promote, name, frames, cfg, ahead).result()
 
 
 def _train_and_promote(name: str, frames: Frames, cfg: Settings, tokens_ahead: dict) -> bool:
@@ -109,8 +112,21 @@ def applying(artefact: Artefact, function: Callable[..., T], *args) -> Future[T]
     pool = helpers()
     if pool is not None:
         return pool.submit(_apply, artefact.name, str(artefact.folder), function, args)
+    return _done(function(artefact.model, *args))
+
+
+def applying_version(name: str, version: str, function: Callable[..., T], *args,
+                     cfg: Settings | None = None) -> Future[T]:
+    """:func:`applying` for version ``version`` of ``name``, which this process loads only if no helper runs."""
+    pool = helpers()
+    if pool is not None:
+        return pool.submit(_apply, name, str(artefacts.version_folder(name, version, cfg)), function, args)
+    return _done(function(artefacts.load_version(name, version, cfg).model, *args))
+
+
+def _done(result: T) -> Future[T]:
     done: Future[T] = Future()
-    done.set_result(function(artefact.model, *args))
+    done.set_result(result)
     return done
 
 
@@ -146,6 +162,19 @@ def ensure(name: str, frames: Frames | Callable[[], Frames], cfg: Settings | Non
         raise
     except ArtefactError:
         return fit(name, frames() if callable(frames) else frames, cfg)
+
+
+def ensure_version(name: str, frames: Frames | Callable[[], Frames],
+                   cfg: Settings | None = None) -> tuple[str, dict] | None:
+    """:func:`ensure` without loading the model: the promoted version of ``name`` and its metadata, trained from
+    ``frames`` first if there is none; None as :func:`ensure`. Refuses another scikit-learn's artefact
+    (StaleArtefact) from its metadata; the model's own format is checked where it is loaded."""
+    cfg = cfg or settings()
+    if artefacts.current_folder(name, cfg) is None and not _trained(name, frames() if callable(frames) else frames, cfg):
+        return None
+    folder, meta = artefacts.current_folder(name, cfg), artefacts.current_meta(name, cfg)
+    artefacts.check_compatible(meta, folder)
+    return folder.name, meta
 
 
 def read_frames(con: duckdb.DuckDBPyConnection, relations) -> Frames:

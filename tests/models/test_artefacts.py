@@ -119,3 +119,19 @@ def test_a_model_trained_and_applied_in_a_helper_process_is_the_one_trained_here
     assert loaded == 1, "the helper loaded the artefact from its folder and applied it there"
     pd.testing.assert_frame_equal(applied, lagging.score(here.model, scores))
     assert registry.applying(here, lagging.score, scores).result().equals(applied), "without helpers: applied here"
+
+
+def test_the_promoted_version_is_found_or_trained_without_loading_the_model_and_applied_by_version(jx_home):
+    scores = _scores()["fct_dept_score"]
+    version, meta = registry.ensure_version("lagging", _scores())  # none yet: trained
+    trained = artefacts.load("lagging")
+    assert version == trained.version and meta == trained.meta
+    assert registry.ensure_version("lagging", lambda: pytest.fail("trained again")) == (version, meta)
+    expected = lagging.score(trained.model, scores)
+    pd.testing.assert_frame_equal(registry.applying_version("lagging", version, lagging.score, scores).result(), expected)
+    with helper_processes(1):
+        there = registry.applying_version("lagging", version, lagging.score, scores).result()
+    pd.testing.assert_frame_equal(there, expected)
+    _make_stale("lagging")  # the model file is unreadable too: refused from the metadata, never unpickled
+    with pytest.raises(StaleArtefact, match="jixiao train"):
+        registry.ensure_version("lagging", _scores())
