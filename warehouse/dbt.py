@@ -14,6 +14,7 @@ import yaml
 from jixiao.expectations.review import decision_log
 from jixiao.expectations.rules import dbt_vars
 from jixiao.runtime.config import REPO_ROOT, Settings, environment
+from jixiao.warehouse import schedule
 from jixiao.warehouse.candidate import Candidate
 
 DBT_DIR = REPO_ROOT / "dbt_project"
@@ -89,8 +90,7 @@ def _shared_parse(cfg: Settings, target: Path):
     vars, env vars and every file's checksum) and parses again whatever differs, in full if need be. After
     each run the instance's parse is saved for the next new instance (written aside, then renamed). A cache that
     cannot be read or written only costs the parse."""
-    checkout = hashlib.sha256(str(PROJECT_DIR).encode()).hexdigest()[:16]  # the parse names the project's files
-    own, shared = target / "partial_parse.msgpack", cfg.cache / "dbt" / checkout / "partial_parse.msgpack"
+    own, shared = target / "partial_parse.msgpack", _shared_dir(cfg) / "partial_parse.msgpack"
     if DBT_DIR != PROJECT_DIR:
         yield
         return
@@ -107,17 +107,30 @@ def _shared_parse(cfg: Settings, target: Path):
             os.replace(aside, shared)
 
 
+def _shared_dir(cfg: Settings) -> Path:
+    """What the instances using the installed project share (``$JX_CACHE/dbt/<checkout>``)."""
+    checkout = hashlib.sha256(str(PROJECT_DIR).encode()).hexdigest()[:16]  # the parse names the project's files
+    return cfg.cache / "dbt" / checkout
+
+
 def dbt_build(candidate: Candidate, select: list[str] | None = None,
               on_node: Callable[[str], None] | None = None) -> None:
     """``dbt build`` (seeds, models, data tests) into the candidate.
 
     dbt unit tests are left out: their inputs are fixed, so they say nothing new about the data a build reads
     (dbt's own advice is to run them in development and CI, not in production builds). The test suite runs
-    them with :func:`dbt_unit_tests`."""
+    them with :func:`dbt_unit_tests`.
+
+    Ready nodes start longest remaining path first (``warehouse/schedule.py``), costed by the node times of
+    this instance's earlier builds, else of the last instance's build that shares the project, else by kind."""
     stamp = _compiled_stamp(candidate)
     stamp.unlink(missing_ok=True)
-    run_dbt(["build", "--exclude-resource-type", "unit_test", *(["--select", *select] if select else [])],
-            candidate, on_node)
+    target = candidate.cfg.home / "dbt" / "target"
+    costs = target / schedule.COSTS_FILE, _shared_dir(candidate.cfg) / schedule.COSTS_FILE
+    with schedule.longest_path_first(schedule.load_costs(*costs), dbt_threads()):
+        run_dbt(["build", "--exclude-resource-type", "unit_test", *(["--select", *select] if select else [])],
+                candidate, on_node)
+    schedule.record_costs(target / "run_results.json", *costs)
     if not select:
         stamp.write_text(project_digest(), encoding="utf-8")
 
