@@ -79,10 +79,10 @@ def _dbt(candidate: Candidate, progress: Progress, select: list[str] | None = No
     from jixiao.models import registry, text  # loads scikit-learn's native pools, so the limit below reaches them
     from jixiao.warehouse import dbt_build, dbt_threads
 
-    # Helpers for a full build with models to train (a first build); a selective one (a --follow cycle) trains here.
+    # Helpers for a full build; a selective one (a --follow cycle, a few nodes) trains, applies and scores here.
     untrained, nodes = [] if select else registry.untrained(candidate.cfg), dbt_threads()
     per_node = native_threads_per_node(nodes)
-    with helper_processes(nodes if untrained else 0, warm=(registry.warm_helper,), native_limit=per_node), \
+    with helper_processes(0 if select else nodes, warm=(registry.warm_helper,), native_limit=per_node), \
             text.corpus_tokens_ahead(wanted=text.SENTIMENT in untrained), native_threads(per_node):
         dbt_build(candidate, select=select, on_node=progress.node)
     return {"nodes": progress.nodes, "select": select}

@@ -24,7 +24,6 @@ from __future__ import annotations
 import functools
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack
 from pathlib import Path
 
 import numpy as np
@@ -241,21 +240,25 @@ def score_departments_in_parallel(indicator_values: pd.DataFrame, departments: p
     """:func:`score_departments` of ``periods`` (period_type, period), spread over up to ``workers`` processes.
 
     A period's items depend only on the months of its own window, so the periods are dealt out in turn (months,
-    quarters and years mixed) and each share is scored on its own: one here, the others in spawned processes.
-    The result is the same rows as one call; scoring is single-threaded pandas, so a second process uses the
-    second core (15.3 → 10.4 s at S on 2 cores). The build's helper processes score the other shares where they
-    run (a first build: already started); otherwise processes are spawned for them."""
+    quarters and years mixed) and each share is scored on its own. Where the build's helper processes run (a full
+    build), every share is scored there: the dbt thread asking only waits, and leaves the interpreter lock to dbt's
+    other thread. Otherwise one share is scored here and the others in spawned processes. The result is the same
+    rows as one call; scoring is single-threaded pandas, so a second process uses the second core (15.3 → 10.4 s
+    at S on 2 cores)."""
     periods = periods[["period_type", "period"]].drop_duplicates().reset_index(drop=True)
     workers = max(1, min(workers, len(periods) // MIN_PERIODS_PER_WORKER))
     if multiprocessing.current_process().daemon:  # e.g. a Celery worker: a daemonic process may not start any
         workers = 1
     inputs = (indicator_values, departments, exemptions, goals, exclusions, config)
+    shares = [periods.iloc[start::workers] for start in range(workers)]
+    pool = helpers()
+    if pool is not None:
+        return pd.concat([future.result() for future in
+                          [pool.submit(score_departments, *inputs, periods=share) for share in shares]],
+                         ignore_index=True)
     if workers == 1:
         return score_departments(*inputs, periods=periods)
-    shares = [periods.iloc[start::workers] for start in range(workers)]
-    with ExitStack() as stack:
-        pool = helpers() or stack.enter_context(
-            ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("spawn")))
+    with ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("spawn")) as pool:
         others = [pool.submit(score_departments, *inputs, periods=share) for share in shares[1:]]
         parts = [score_departments(*inputs, periods=shares[0]), *(future.result() for future in others)]
     return pd.concat(parts, ignore_index=True)

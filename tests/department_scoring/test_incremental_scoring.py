@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 
 import pandas as pd
+import pytest
 
 from jixiao.runtime.processes import helper_processes
 from jixiao.scoring import department
@@ -110,16 +111,23 @@ def test_a_daemonic_process_scores_every_period_itself(monkeypatch):
     assert set(items["period"]) == set(every["period"])
 
 
-def test_the_builds_helper_processes_score_the_other_shares_where_they_run(monkeypatch):
+@pytest.mark.parametrize("workers", [2, 1])
+def test_the_builds_helper_processes_score_every_share_where_they_run(monkeypatch, workers):
     def no_pool(*args, **kwargs):
         raise AssertionError("started a process pool beside the running helpers")
 
     values, depts = year_of_values(), departments("D1", "D2")
     full = score_departments(values, depts, NO_EXEMPTIONS, GOALS, config=CFG)
     every = full[["period_type", "period"]].drop_duplicates()
-    with helper_processes(1):
+    submitted: list[pd.DataFrame] = []
+    with helper_processes(1) as pool:
+        submit = pool.submit
+        monkeypatch.setattr(pool, "submit", lambda fn, *args, **kwargs: submitted.append(kwargs["periods"])
+                            or submit(fn, *args, **kwargs))
         monkeypatch.setattr(department, "ProcessPoolExecutor", no_pool)
-        spread = score_departments_in_parallel(values, depts, NO_EXEMPTIONS, GOALS, None, CFG, every, workers=2)
+        spread = score_departments_in_parallel(values, depts, NO_EXEMPTIONS, GOALS, None, CFG, every, workers=workers)
+    assert len(submitted) == workers and sum(map(len, submitted)) == len(every), \
+        "every share went to a helper: none was scored in the dbt thread, beside dbt's other thread"
     keys = ["dept_code", "period_type", "period", "tree", "item"]
     pd.testing.assert_frame_equal(spread.sort_values(keys).reset_index(drop=True),
                                   full.sort_values(keys).reset_index(drop=True))

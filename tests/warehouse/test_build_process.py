@@ -66,7 +66,7 @@ def test_dbt_runs_with_the_native_pools_cut_to_a_nodes_share_and_they_come_back(
     assert _pool_threads() == before
 
 
-def test_a_full_build_with_models_to_train_runs_dbt_with_a_helper_per_node_a_selective_or_trained_one_none(
+def test_a_full_build_runs_dbt_with_a_helper_per_node_a_selective_one_none(
         jx_home, monkeypatch):
     started: list[tuple[int, int]] = []
 
@@ -84,7 +84,8 @@ def test_a_full_build_with_models_to_train_runs_dbt_with_a_helper_per_node_a_sel
     pipeline.build(settings(), skip=others, select=["source:landing.hotline_12345+"])  # a --follow cycle
     monkeypatch.setattr(registry, "untrained", lambda cfg: [])
     pipeline.build(settings(), skip=others)
-    assert started == [(3, 2), True, (0, 2), False, (0, 2), False]
+    assert started == [(3, 2), True, (0, 2), False, (3, 2), False], \
+        "a full build with every model trained still hands the inference and the scoring to helpers"
 
 
 def test_the_node_count_is_the_concurrency_dbt_builds_with(simulated_platform):
