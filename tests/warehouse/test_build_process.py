@@ -15,7 +15,7 @@ from jixiao import pipeline, warehouse
 from jixiao.models import registry, text
 from jixiao.runtime.config import settings
 from jixiao.runtime.processes import BUILD_YOUNG_GC_THRESHOLD, native_threads_per_node
-from jixiao.warehouse import dbt
+from jixiao.warehouse import dbt, schedule
 from jixiao.warehouse.candidate import Candidate
 
 
@@ -91,6 +91,16 @@ def test_a_full_build_runs_dbt_with_a_helper_per_node_a_selective_one_none(
 def test_the_node_count_is_the_concurrency_dbt_builds_with(simulated_platform):
     log = (simulated_platform.cfg.home / "dbt" / "logs" / "dbt.log").read_text(encoding="utf-8")
     assert f"Concurrency: {warehouse.dbt_threads()} threads (target='build')" in log
+
+
+def test_a_build_records_its_node_times_for_the_order_of_the_next(simulated_platform):
+    manifest = json.loads((simulated_platform.cfg.home / "dbt" / "target" / "manifest.json").read_text("utf-8"))
+    costs = schedule.load_costs(simulated_platform.cfg.home / "dbt" / "target" / schedule.COSTS_FILE)
+    built = {node for node, spec in manifest["nodes"].items() if spec["resource_type"] in ("model", "seed", "test")
+             and spec["config"].get("enabled", True)}
+    assert built and built <= set(costs), "every model, seed and data test of the build has its time recorded"
+    tests = sorted(seconds for node, seconds in costs.items() if node.startswith("test."))
+    assert costs["model.jixiao.fct_dept_score_contribution"] > tests[len(tests) // 2], "the node's own time"
 
 
 def _parse_lines(home) -> list[str]:
