@@ -106,18 +106,11 @@ def _train_and_promote(name: str, frames: Frames, cfg: Settings, tokens_ahead: d
     return True
 
 
-def applying(artefact: Artefact, function: Callable[..., T], *args) -> Future[T]:
-    """``function(artefact.model, *args)``, in a helper process while the build's helpers run (each loads the
-    artefact from its folder once), else here; a future of its result, so several can run at once."""
-    pool = helpers()
-    if pool is not None:
-        return pool.submit(_apply, artefact.name, str(artefact.folder), function, args)
-    return _done(function(artefact.model, *args))
-
-
 def applying_version(name: str, version: str, function: Callable[..., T], *args,
                      cfg: Settings | None = None) -> Future[T]:
-    """:func:`applying` for version ``version`` of ``name``, which this process loads only if no helper runs."""
+    """``function(model, *args)`` with version ``version`` of ``name``: in a helper process while the build's helpers
+    run (each loads the artefact from its folder once), else here; a future of its result, so several can run at
+    once. This process loads the model only if no helper runs."""
     pool = helpers()
     if pool is not None:
         return pool.submit(_apply, name, str(artefacts.version_folder(name, version, cfg)), function, args)

@@ -111,14 +111,15 @@ def test_a_model_trained_and_applied_in_a_helper_process_is_the_one_trained_here
     scores = _scores()["fct_dept_score"]
     with helper_processes(1) as pool:
         there = registry.fit("lagging", _scores())
-        applied = registry.applying(there, lagging.score, scores).result()
+        applied = registry.applying_version("lagging", there.version, lagging.score, scores).result()
         loaded = pool.submit(eval, "__import__('jixiao.models.registry', fromlist=['_'])._artefact_at.cache_info()"
                                    ".currsize").result()
     assert there.version > here.version and there.folder.name == there.version
     assert there.meta["metrics"] == here.meta["metrics"]
     assert loaded == 1, "the helper loaded the artefact from its folder and applied it there"
     pd.testing.assert_frame_equal(applied, lagging.score(here.model, scores))
-    assert registry.applying(here, lagging.score, scores).result().equals(applied), "without helpers: applied here"
+    assert registry.applying_version("lagging", here.version, lagging.score, scores).result().equals(applied), \
+        "without helpers: applied here"
 
 
 def test_the_promoted_version_is_found_or_trained_without_loading_the_model_and_applied_by_version(jx_home):
