@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
+import pyarrow as pa
 
 from jixiao.ingestors.landing import LandingZone
 from jixiao.ledger.canonical import canonical, decimal_amount
@@ -58,7 +59,6 @@ disbursements as (
 )
 select * from disbursements
 where fund_type is null or list_contains($funds, fund_type)
-order by occurred_at, disbursement_id, kafka_partition, kafka_offset
 """
 
 
@@ -80,21 +80,28 @@ def record_of(row: dict) -> bytes:
 
 
 def new_disbursements(cfg: Settings, funds: list[str], known_ids: set[str]) -> Disbursements:
-    """Committed special-fund disbursements not in the ledger yet, grouped by fund, oldest first."""
+    """Committed special-fund disbursements not in the ledger yet, grouped by fund, oldest first. DuckDB leaves out
+    the ids already in the ledger, so only the new rows come to Python (at M the ledger holds 331,849 entries and
+    one more day adds a few hundred)."""
     files = committed_files(cfg)
     result = Disbursements({fund: [] for fund in funds}, 0, 0)
     if not files:
         return result
     with duckdb.connect() as con:
         con.execute("set TimeZone = 'UTC'")
-        cursor = con.execute(QUERY, {"files": [str(f) for f in files], "funds": funds})
+        con.register("known", pa.table({"disbursement_id": pa.array(list(known_ids), pa.string())}))
+        con.execute(f"create temp table landed as {QUERY}", {"files": [str(f) for f in files], "funds": funds})
+        con.execute("create temp table new as "
+                    "select * from landed anti join known using (disbursement_id) where fund_type is not null")
+        result.pending, not_new = con.execute("select count(*) filter (where fund_type is null), "
+                                              "count(*) filter (where fund_type is not null) from landed").fetchone()
+        cursor = con.execute("select * from new order by occurred_at, disbursement_id, kafka_partition, kafka_offset")
         names = [column[0] for column in cursor.description]
         rows = [dict(zip(names, values)) for values in cursor.fetchall()]
-    seen = set(known_ids)
+    result.already = not_new - len(rows)
+    seen = set()
     for row in rows:
-        if row["fund_type"] is None:
-            result.pending += 1
-        elif row["disbursement_id"] in seen:
+        if row["disbursement_id"] in seen:
             result.already += 1
         else:
             seen.add(row["disbursement_id"])
