@@ -108,3 +108,36 @@ def test_ticket_predictions_are_made_once_per_new_text_and_again_for_a_new_versi
     assert dict(zip(again["ticket_id"], again["routed_dept_type"])) == {
         "ticket_id-0": "ticket_routing:路灯坏了", "ticket_id-1": "ticket_routing:", "ticket_id-2": "ticket_routing:噪音扰民"}
     assert con.execute("select distinct routing_model_version from by_text").fetchall() == [("v2",)]
+
+
+def test_real_ticket_classifiers_are_trained_once_and_applied_to_new_texts_only(jx_home):
+    """The real path: the two classifiers trained on first use (registry), applied by version, and a second build's
+    call predicting only its new text, with the same predictions for the texts it keeps."""
+    problems = {"噪音扰民": ("城市管理", "CGJ"), "路灯损坏": ("城市管理", "CGJ"), "过期食品": ("市场监管", "SCJG"),
+                "虚假宣传": ("市场监管", "SCJG")}
+    places = ["小区", "道路", "学校", "医院", "公园", "菜场", "广场", "车站"]
+    texts = [f"{place}{problem}" for place in places for problem in problems] * 2
+    departments = pd.DataFrame({"dept_code": ["D-CGJ", "D-SCJG"], "dept_type": ["CGJ", "SCJG"]})
+    with duckdb.connect() as con:
+        def tickets(rows: list[str]) -> duckdb.DuckDBPyRelation:
+            return con.from_df(pd.DataFrame({
+                "ticket_id": [f"T{i}" for i in range(len(rows))], "event_id": [f"E{i}" for i in range(len(rows))],
+                "ticket_text": rows, "category": [problems[t[2:]][0] if t[2:] in problems else "城市管理" for t in rows],
+                "dept_code": [f"D-{problems[t[2:]][1]}" if t[2:] in problems else "D-CGJ" for t in rows],
+                "created_at": pd.Timestamp("2026-03-05"), "created_at_local": pd.Timestamp("2026-03-05")}))
+
+        first = build.ticket_predictions_by_text(con, tickets(texts), con.from_df(departments))
+        _store(con, first, "by_text", True)
+        stored = con.table("by_text").df()
+        second = build.ticket_predictions_by_text(con, tickets(texts + ["小区噪音扰民到深夜"]), con.from_df(departments),
+                                                  "by_text")
+        _store(con, second, "by_text", False)
+        routed = build.ticket_routing(tickets(texts + ["小区噪音扰民到深夜"]), con.from_df(departments),
+                                      con.table("by_text")).df()
+        after = con.table("by_text").df()
+    assert sorted(first["text"]) == sorted(set(texts)) and list(second["text"]) == ["小区噪音扰民到深夜"]
+    assert second["topic_model_version"].tolist() == first["topic_model_version"].unique().tolist()
+    assert (second["predicted_topic"] == "城市管理").all() and (second["routed_dept_type"] == "CGJ").all()
+    assert len(routed) == len(texts) + 1 and routed["topic_matches"].mean() == 1.0
+    kept = after[after["text"].isin(stored["text"])].sort_values("text").reset_index(drop=True)
+    pd.testing.assert_frame_equal(kept, stored.sort_values("text").reset_index(drop=True))
