@@ -18,6 +18,13 @@ dead-letter store would take them) and their free text masked as the ingestor ma
 DuckDB's bulk JSON reader straight into the landing-zone layout (``source=/dt=/*.parquet``, the landing
 columns): this times dbt, not the ingestor (``benchmarks/ingest`` measures that). Duplicates stay in and are removed by the
 staging models as in production. Everything is written under a temporary JX_HOME.
+
+How the months before the extra day landed matters to the build after it. Staging reads what landed since the
+newest row it holds, less a look-back (``incremental_lookback_hours``). By default (``--history continuous``) each
+event is dated as landed when it occurred, as a platform running through the year lands it, the newest a day
+before the extra day's batch: the extra day's build stages the day and the look-back's last hours. With
+``--history backfill`` the months land in one batch the day before: the extra day's build then stages the whole
+backfill again, once, as the first build after a real backfill does.
 """
 from __future__ import annotations
 
@@ -44,10 +51,14 @@ COLUMNS = ("{event_id: 'VARCHAR', source: 'VARCHAR', event_type: 'VARCHAR', occu
            "dept_code: 'VARCHAR', schema_version: 'SMALLINT', payload: 'JSON'}")
 
 
-def land(jsonl_dir: Path, landing: Path, first_day: date, end_day: date, batch: str, landed_hours_ago: int) -> int:
+def land(jsonl_dir: Path, landing: Path, first_day: date, end_day: date, batch: str, landed_hours_ago: int,
+         continuous: bool = False) -> int:
     """Land the events with business date in [first_day, end_day) as one batch; return the row count.
 
-    ``landed_hours_ago`` dates the batch's ``ingested_at`` back, as if it had landed before the last build."""
+    ``landed_hours_ago`` dates the batch's ``ingested_at`` back, as if it had landed before the last build. With
+    ``continuous``, each event's ``ingested_at`` is that instant less the time from its occurrence to
+    ``end_day``: the batch then looks as a platform running through those days lands it, its newest events
+    ``landed_hours_ago`` ago and its first ones months before."""
     con = duckdb.connect()
     con.execute("set TimeZone = 'Asia/Shanghai'")
     con.execute(f"""
@@ -59,12 +70,13 @@ def land(jsonl_dir: Path, landing: Path, first_day: date, end_day: date, batch: 
           and occurred_at::date >= date '{first_day}' and occurred_at::date < date '{end_day}'
     """)
     rows = con.execute("select count(*) from events").fetchone()[0]
+    ingest_spread = f"- (timestamptz '{end_day} 00:00:00+08' - occurred_at)" if continuous else ""
     con.execute(f"""
         copy (
             select event_id, event_type, occurred_at, dept_code, schema_version, payload::varchar as payload,
                    []::varchar[] as person_keys, 'jx.src.' || source || '.v1' as kafka_topic, 0 as kafka_partition,
                    row_number() over () as kafka_offset, occurred_at as kafka_timestamp,
-                   now() - interval ({landed_hours_ago}) hour as ingested_at, null::bigint as content_hash,
+                   now() - interval ({landed_hours_ago}) hour {ingest_spread} as ingested_at, null::bigint as content_hash,
                    source, strftime(dt, '%Y-%m-%d') as dt
             from events
         ) to '{landing}' (format parquet, partition_by (source, dt), filename_pattern '{batch}_{{i}}',
@@ -130,7 +142,10 @@ def keep_valid(jsonl_dir: Path, out_dir: Path) -> tuple[int, int]:
 @click.option("--start", default="2026-01", show_default=True, help="First simulated month, YYYY-MM.")
 @click.option("--months", default=12, show_default=True, help="Months in the full build; the day after is the increment.")
 @click.option("--full-only", is_flag=True, help="Only the first full build and the floor (always so from a landing zone).")
-def main(jsonl_dir: Path, start: str, months: int, full_only: bool) -> None:
+@click.option("--history", type=click.Choice(["continuous", "backfill"]), default="continuous", show_default=True,
+              help="How the months before the extra day landed: spread over those months as a running platform "
+                   "lands them, or all in one batch the day before (the first build after a backfill).")
+def main(jsonl_dir: Path, start: str, months: int, full_only: bool, history: str) -> None:
     from jixiao.pipeline import build
 
     year, month = map(int, start.split("-"))
@@ -149,9 +164,10 @@ def main(jsonl_dir: Path, start: str, months: int, full_only: bool) -> None:
         started = time.monotonic()
         kept, rejected = keep_valid(jsonl_dir, home / "valid")
         jsonl_dir = home / "valid"
-        rows = land(jsonl_dir, cfg.landing_dir, first, end, "full", landed_hours_ago=24)
+        rows = land(jsonl_dir, cfg.landing_dir, first, end, "full", landed_hours_ago=24,
+                    continuous=history == "continuous")
         print(f"validated {kept + rejected:,} lines ({rejected:,} malformed dropped); landed {rows:,} events "
-              f"({first} – {end}) in {time.monotonic() - started:.0f}s (bulk, not the ingestor)")
+              f"({first} – {end}, history {history}) in {time.monotonic() - started:.0f}s (bulk, not the ingestor)")
     full = build(cfg)
     floor_full, floor_rows = floor_seconds(cfg.landing_dir)
     builds = {"full": full}

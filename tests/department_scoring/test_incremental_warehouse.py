@@ -1,10 +1,12 @@
-"""Incremental scoring inside a real ``dbt build``: on a copy of the scored warehouse, a late 好差评 review for February
-is landed and the warehouse rebuilt. Only the periods whose window holds February are scored again — a marker
+"""Incremental staging and scoring inside a real ``dbt build``: on a copy of the scored warehouse, a late 好差评 review
+for February is landed and the warehouse rebuilt. Every incremental staging model then holds each landed event of its
+types once, as a full build would. Only the periods whose window holds February are scored again — a marker
 written into a kept period's stored items and scores survives the rebuild — and every period scored again equals
 what a full scoring of the rebuilt warehouse's inputs gives. The text models' inference is incremental too: a text
 scored by the last build keeps its stored result (a marker survives), and the late review's new comment is scored."""
 from __future__ import annotations
 
+import re
 import shutil
 
 import duckdb
@@ -14,6 +16,7 @@ import pytest
 from jixiao import pipeline
 from jixiao.runtime.config import settings
 from jixiao.scoring.department import ITEM_SCHEMA, SCORE_SCHEMA, dept_score_table, score_departments
+from jixiao.warehouse.dbt import DBT_DIR
 from landing_fixture import land
 
 MARKER = "保留期间标记"
@@ -21,6 +24,7 @@ KEPT_PROBABILITY = 0.012345678  # written over a stored result, on the same side
 LATE_COMMENT = "等了很久"
 KEYS = ["dept_code", "period_type", "period", "tree", "item"]
 SCORE_KEYS = ["dept_code", "period_type", "period"]
+LANDING_EVENTS = re.compile(r"landing_events\('(\w+)', \[([^\]]*)\]\)")
 
 
 def late_review(events: list[dict]) -> dict:
@@ -130,6 +134,31 @@ def test_texts_scored_by_the_last_build_keep_their_sentiment_and_only_new_texts_
     assert stored == KEPT_PROBABILITY, "results stored by the last build were kept, not computed again"
     assert len(late) == 1 and 0 <= late[0][0] <= 1 and late[0][1] == late[0][2], "the new comment, by the current model"
     assert texts[0] == texts[1] == len(rebuilt["texts_before"]) + 1
+
+
+def incremental_staging_models() -> list[tuple[str, str, list[str]]]:
+    """(model, source, event types) of every incremental staging model reading the landing zone."""
+    models = []
+    for path in sorted((DBT_DIR / "models" / "staging").glob("*/stg_*.sql")):
+        sql = path.read_text(encoding="utf-8")
+        if "materialized='incremental'" in sql and (found := LANDING_EVENTS.search(sql)):
+            models.append((path.stem, found.group(1), [t.strip(" '") for t in found.group(2).split(",")]))
+    return models
+
+
+def test_every_incremental_staging_model_holds_each_landed_event_of_its_types_once(rebuilt):
+    cfg, models = rebuilt["cfg"], incremental_staging_models()
+    assert len(models) >= 20, models
+    with duckdb.connect(str(cfg.warehouse_path), read_only=True) as con:
+        for model, source, types in models:
+            files = f"{cfg.landing_dir}/source={source}/dt=*/*.parquet"
+            landed = con.execute(f"""
+                select count(distinct event_id) from read_parquet('{files}')
+                where event_type in (select unnest(?))
+                  and event_id not in (select event_id from staging.stg_landing__quarantined_events
+                                       where source = ? and released_at is null)""", [types, source]).fetchone()[0]
+            staged, distinct = con.execute(f"select count(*), count(distinct event_id) from staging.{model}").fetchone()
+            assert staged == distinct == landed > 0, (model, staged, distinct, landed)
 
 
 def comparable(frame: pd.DataFrame, keys: list[str] = KEYS) -> pd.DataFrame:

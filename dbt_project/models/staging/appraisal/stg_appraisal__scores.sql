@@ -1,4 +1,6 @@
 -- Appraisal scores: one row per score event, typed from the payload, deduplicated on event_id. 考评打分。
+{{ config(materialized='incremental', unique_key='event_id', incremental_strategy='delete+insert') }}
+
 with events as {{ landing_events('appraisal', ['score']) }}
 
 select

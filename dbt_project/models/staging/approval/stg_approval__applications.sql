@@ -1,4 +1,6 @@
 -- Administrative approval applications: one row per application event, typed from the payload, deduplicated on event_id. 行政审批申请。
+{{ config(materialized='incremental', unique_key='event_id', incremental_strategy='delete+insert') }}
+
 with events as {{ landing_events('approval', ['application']) }}
 
 select

@@ -1,4 +1,6 @@
 -- Administrative approvals completed: one row per approval_done event, typed from the payload, deduplicated on event_id. 行政审批办结。
+{{ config(materialized='incremental', unique_key='event_id', incremental_strategy='delete+insert') }}
+
 with events as {{ landing_events('approval', ['approval_done']) }}
 
 select

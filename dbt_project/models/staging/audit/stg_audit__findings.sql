@@ -1,4 +1,6 @@
 -- Audit findings: one row per finding event, typed from the payload, deduplicated on event_id. 审计发现问题。
+{{ config(materialized='incremental', unique_key='event_id', incremental_strategy='delete+insert') }}
+
 with events as {{ landing_events('audit', ['finding']) }}
 
 select

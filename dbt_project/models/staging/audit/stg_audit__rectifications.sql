@@ -1,4 +1,6 @@
 -- Audit findings rectified: one row per finding_rectified event, typed from the payload, deduplicated on event_id. 审计整改。
+{{ config(materialized='incremental', unique_key='event_id', incremental_strategy='delete+insert') }}
+
 with events as {{ landing_events('audit', ['finding_rectified']) }}
 
 select

@@ -1,4 +1,6 @@
 -- Budget allocations: one row per budget_allocated event, typed from the payload, deduplicated on event_id. 预算下达。
+{{ config(materialized='incremental', unique_key='event_id', incremental_strategy='delete+insert') }}
+
 with events as {{ landing_events('finance', ['budget_allocated']) }}
 
 select

@@ -1,4 +1,6 @@
 -- Official documents issued: one row per document_issued event, typed from the payload, deduplicated on event_id. 公文发布。
+{{ config(materialized='incremental', unique_key='event_id', incremental_strategy='delete+insert') }}
+
 with events as {{ landing_events('gov_oa', ['document_issued']) }}
 
 select

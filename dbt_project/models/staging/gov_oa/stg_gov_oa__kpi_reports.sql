@@ -1,4 +1,6 @@
 -- Self-reported monthly KPIs: one row per kpi_reported event, typed from the payload, deduplicated on event_id. 月报自报指标。
+{{ config(materialized='incremental', unique_key='event_id', incremental_strategy='delete+insert') }}
+
 with events as {{ landing_events('gov_oa', ['kpi_reported']) }}
 
 select

@@ -1,4 +1,6 @@
 -- Policies issued: one row per policy_issued event, typed from the payload, deduplicated on event_id. 政策发布。
+{{ config(materialized='incremental', unique_key='event_id', incremental_strategy='delete+insert') }}
+
 with events as {{ landing_events('gov_oa', ['policy_issued']) }}
 
 select

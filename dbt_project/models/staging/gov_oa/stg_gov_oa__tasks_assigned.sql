@@ -1,4 +1,6 @@
 -- Supervision tasks assigned: one row per task_assigned event, typed from the payload, deduplicated on event_id. 督办任务下达。
+{{ config(materialized='incremental', unique_key='event_id', incremental_strategy='delete+insert') }}
+
 with events as {{ landing_events('gov_oa', ['task_assigned']) }}
 
 select

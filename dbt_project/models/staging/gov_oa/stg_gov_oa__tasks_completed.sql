@@ -1,4 +1,6 @@
 -- Supervision tasks completed: one row per task_completed event, typed from the payload, deduplicated on event_id. 督办任务办结。
+{{ config(materialized='incremental', unique_key='event_id', incremental_strategy='delete+insert') }}
+
 with events as {{ landing_events('gov_oa', ['task_completed']) }}
 
 select

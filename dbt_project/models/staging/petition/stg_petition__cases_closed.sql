@@ -1,4 +1,6 @@
 -- Petition cases closed: one row per case_closed event, typed from the payload, deduplicated on event_id. 信访办结。
+{{ config(materialized='incremental', unique_key='event_id', incremental_strategy='delete+insert') }}
+
 with events as {{ landing_events('petition', ['case_closed']) }}
 
 select

@@ -1,4 +1,6 @@
 -- Petition cases opened: one row per case_opened event, typed from the payload, deduplicated on event_id. 信访受理。
+{{ config(materialized='incremental', unique_key='event_id', incremental_strategy='delete+insert') }}
+
 with events as {{ landing_events('petition', ['case_opened']) }}
 
 select

@@ -1,4 +1,6 @@
 -- Tender awards: one row per award event, typed from the payload, deduplicated on event_id. 中标结果。
+{{ config(materialized='incremental', unique_key='event_id', incremental_strategy='delete+insert') }}
+
 with events as {{ landing_events('procurement', ['award']) }}
 
 select

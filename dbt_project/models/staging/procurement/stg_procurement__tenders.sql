@@ -1,4 +1,6 @@
 -- Tenders published: one row per tender_published event, typed from the payload, deduplicated on event_id. 招标公告。
+{{ config(materialized='incremental', unique_key='event_id', incremental_strategy='delete+insert') }}
+
 with events as {{ landing_events('procurement', ['tender_published']) }}
 
 select

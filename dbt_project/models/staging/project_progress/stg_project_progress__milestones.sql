@@ -1,4 +1,6 @@
 -- Key project milestones: one row per milestone event, typed from the payload, deduplicated on event_id. 重点项目节点。
+{{ config(materialized='incremental', unique_key='event_id', incremental_strategy='delete+insert') }}
+
 with events as {{ landing_events('project_progress', ['milestone']) }}
 
 select

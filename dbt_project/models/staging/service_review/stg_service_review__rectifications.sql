@@ -1,4 +1,6 @@
 -- Bad reviews rectified: one row per bad_review_rectified event, typed from the payload, deduplicated on event_id. 差评整改。
+{{ config(materialized='incremental', unique_key='event_id', incremental_strategy='delete+insert') }}
+
 with events as {{ landing_events('service_review', ['bad_review_rectified']) }}
 
 select
