@@ -4,7 +4,11 @@
     the source's staging models (so no mart joins them) and are released on the first build whose seeds know their
     codes: that build marks them released_at, and the incremental staging models pick them up. One model per
     source, so a source's staging depends on its own landing files only (a build selecting the sources that
-    changed rebuilds only their chains). -#}
+    changed rebuilds only their chains).
+    After a first build, only the events landed since the source's staging models last read the landing zone (less
+    the look-back) and the events held so far are checked again (quarantine_scan): a landing zone growing by the
+    day is not read whole on every build. Codes are taken as only ever added to the seeds, as the incremental
+    staging models take them; a seed that drops a code needs `dbt build --full-refresh`, which checks every event. -#}
 {% macro quarantined_events(source_name) -%}
 {%- set references = var('landing_references') %}
 {%- set previous = adapter.get_relation(this.database, this.schema, this.identifier) if execute else none %}
@@ -16,7 +20,7 @@ with known as (
 ),
 
 named as (
-    {%- set events = landing_relation(source_name) %}
+    {%- set events = quarantine_scan(source_name, previous) %}
     select '{{ source_name }}' as source, event_id, event_type, dept_code, occurred_at, ingested_at,
            kafka_topic, kafka_partition, kafka_offset, 'department' as kind, 'dept_code' as field, dept_code as code
     from {{ events }}
@@ -77,4 +81,32 @@ from {{ this }} as before
 anti join held on before.source = held.source and before.event_id = held.event_id
 where before.released_at is null
 {%- endif %}
+{%- endmacro %}
+
+
+{#- The landing events of a source the quarantine checks: every one on a first or full-refresh build; after that
+    the events landed since the newest row the source's staging models hold (as the previous build left them), less
+    the look-back, and the events ``previous`` (the quarantine as that build left it) holds. -#}
+{% macro quarantine_scan(source_name, previous) -%}
+{%- set landed = landing_relation(source_name) -%}
+{%- set staged = [] -%}
+{%- if execute and previous and not flags.FULL_REFRESH -%}
+    {%- for node in graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
+            if node.name.startswith('stg_' ~ source_name ~ '__') and node.name != this.identifier -%}
+        {%- set relation = adapter.get_relation(node.database, node.schema, node.alias) -%}
+        {%- if relation %}{% do staged.append(relation) %}{% endif -%}
+    {%- endfor -%}
+{%- endif -%}
+{%- if staged %}
+(
+    select * from {{ landed }}
+    where ingested_at > (select coalesce(max(staged_at), 'epoch'::timestamptz) from (
+        {%- for relation in staged %}
+        select max(ingested_at) as staged_at from {{ relation }}{% if not loop.last %} union all{% endif %}
+        {%- endfor %})) - interval ({{ var('incremental_lookback_hours') }}) hour
+    union all
+    select * from {{ landed }}
+    where event_id in (select event_id from {{ previous }} where released_at is null)
+)
+{%- else %}{{ landed }}{% endif %}
 {%- endmacro %}

@@ -1,6 +1,7 @@
 """Incremental staging and scoring inside a real ``dbt build``: on a copy of the scored warehouse, a late 好差评 review
-for February is landed and the warehouse rebuilt. Every incremental staging model then holds each landed event of its
-types once, as a full build would. Only the periods whose window holds February are scored again — a marker
+for February is landed, with a 12345 ticket of a department the seeds do not have, and the warehouse rebuilt. Every
+incremental staging model then holds each landed event of its types once, as a full build would, and the quarantine,
+which checks only what landed since the last build and what it held, holds the new ticket. Only the periods whose window holds February are scored again — a marker
 written into a kept period's stored items and scores survives the rebuild — and every period scored again equals
 what a full scoring of the rebuilt warehouse's inputs gives. The text models' inference is incremental too: a text
 scored by the last build keeps its stored result (a marker survives), and the late review's new comment is scored."""
@@ -22,6 +23,7 @@ from landing_fixture import land
 MARKER = "保留期间标记"
 KEPT_PROBABILITY = 0.012345678  # written over a stored result, on the same side of 0.5
 LATE_COMMENT = "等了很久"
+UNKNOWN_DEPT = "ZZ-NOT-IN-SEED"
 KEYS = ["dept_code", "period_type", "period", "tree", "item"]
 SCORE_KEYS = ["dept_code", "period_type", "period"]
 LANDING_EVENTS = re.compile(r"landing_events\('(\w+)', \[([^\]]*)\]\)")
@@ -31,6 +33,12 @@ def late_review(events: list[dict]) -> dict:
     first = next(e for e in events if e["source"] == "service_review" and e["event_type"] == "review")
     return {**first, "event_id": "service_review-late-0001", "occurred_at": "2026-02-20T15:00:00+08:00",
             "payload": {**first["payload"], "review_id": "R-LATE-0001", "rating": 1, "comment": LATE_COMMENT}}
+
+
+def unknown_department_ticket(events: list[dict]) -> dict:
+    first = next(e for e in events if e["source"] == "hotline_12345" and e["event_type"] == "ticket_created")
+    return {**first, "event_id": "hotline_12345-unknown-0001", "dept_code": UNKNOWN_DEPT,
+            "payload": {**first["payload"], "ticket_id": "TK-UNKNOWN-0001", "assigned_dept": UNKNOWN_DEPT}}
 
 
 def digests(path) -> dict[tuple[str, str], str]:
@@ -55,7 +63,7 @@ def rebuilt(scored_warehouse, tmp_path_factory):
                         "where period_type = 'month' and period = '2026-01'")
             kept = mark_stored_text_result(con)
             texts_before = {t for (t,) in con.execute("select text from intermediate.int_text__sentiment_by_text").fetchall()}
-        land([late_review(scored_warehouse["events"])], cfg)
+        land([late_review(scored_warehouse["events"]), unknown_department_ticket(scored_warehouse["events"])], cfg)
         pipeline.build(cfg)
         yield {"cfg": cfg, "before": before, "after": digests(cfg.warehouse_path), "kept": kept,
                "texts_before": texts_before}
@@ -159,6 +167,16 @@ def test_every_incremental_staging_model_holds_each_landed_event_of_its_types_on
                                        where source = ? and released_at is null)""", [types, source]).fetchone()[0]
             staged, distinct = con.execute(f"select count(*), count(distinct event_id) from staging.{model}").fetchone()
             assert staged == distinct == landed > 0, (model, staged, distinct, landed)
+
+
+def test_an_event_landed_since_the_last_build_naming_an_unknown_department_is_held(rebuilt):
+    with duckdb.connect(str(rebuilt["cfg"].warehouse_path), read_only=True) as con:
+        held = con.execute("select reason, unknown_codes from staging.stg_landing__quarantined_events "
+                           "where event_id = 'hotline_12345-unknown-0001' and released_at is null").fetchall()
+        staged = con.execute("select count(*) from staging.stg_hotline_12345__tickets_created "
+                             "where dept_code = ?", [UNKNOWN_DEPT]).fetchone()[0]
+    assert held == [("unknown_department", [UNKNOWN_DEPT])]
+    assert staged == 0
 
 
 def comparable(frame: pd.DataFrame, keys: list[str] = KEYS) -> pd.DataFrame:
