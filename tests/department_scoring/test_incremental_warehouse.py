@@ -1,10 +1,11 @@
 """Incremental staging and scoring inside a real ``dbt build``: on a copy of the scored warehouse, a late 好差评 review
 for February is landed, with a 12345 ticket of a department the seeds do not have, and the warehouse rebuilt. Every
 incremental staging model then holds each landed event of its types once, as a full build would, and the quarantine,
-which checks only what landed since the last build and what it held, holds the new ticket. Only the periods whose window holds February are scored again — a marker
-written into a kept period's stored items and scores survives the rebuild — and every period scored again equals
-what a full scoring of the rebuilt warehouse's inputs gives. The text models' inference is incremental too: a text
-scored by the last build keeps its stored result (a marker survives), and the late review's new comment is scored."""
+which checks only what landed since the last build and what it held, holds the new ticket. Only the periods whose
+window holds February are scored again — a marker written into a kept period's stored items and scores survives the
+rebuild — and every period scored again equals what a full scoring of the rebuilt warehouse's inputs gives. The
+text models' inference is incremental too: a text scored by the last build keeps its stored result (a marker
+survives), and the late review's new comment is scored."""
 from __future__ import annotations
 
 import re
