@@ -87,8 +87,10 @@ class IntegrityModel:
         upto = np.column_stack([np.searchsorted(grid[:, j], oriented[:, j], side="right") for j in range(grid.shape[1])])
         return ((below + upto) / (2 * len(grid))).mean(axis=1)
 
-    def supervised_inputs(self, x: np.ndarray) -> np.ndarray:
-        return np.column_stack([self.scaler.transform(x), self.anomaly(x), self.red_flags(x)])
+    def supervised_inputs(self, x: np.ndarray, anomaly: np.ndarray, red_flags: np.ndarray) -> np.ndarray:
+        """The logistic regression's inputs: the standardised features, the detector's and the scorecard's score
+        (``anomaly`` and ``red_flags`` of ``x``, computed once by the caller: the forest is the costly part)."""
+        return np.column_stack([self.scaler.transform(x), anomaly, red_flags])
 
     def fit(self, features: pd.DataFrame, labels: np.ndarray) -> dict:
         """Fit on all tenders; return training metrics (label counts, cross-validated AUC on the audit labels)."""
@@ -102,7 +104,7 @@ class IntegrityModel:
         metrics = {"tenders": len(x), "confirmed_tenders": positives, "supervised": positives >= MIN_LABELS}
         if positives >= MIN_LABELS:
             reliable = (labels == 1) | (red_flags <= np.quantile(red_flags[labels == 0], 1 - UNLABELLED_LEFT_OUT))
-            z = self.supervised_scaler.fit_transform(self.supervised_inputs(x))[reliable]
+            z = self.supervised_scaler.fit_transform(self.supervised_inputs(x, anomaly, red_flags))[reliable]
             y = labels[reliable]
             model = LogisticRegression(C=C, class_weight="balanced", max_iter=2000)
             folds = StratifiedKFold(n_splits=min(5, positives), shuffle=True, random_state=SEED)
@@ -130,7 +132,8 @@ class IntegrityModel:
             contributions = self.scaler.transform(x) * np.where(np.isin(list(FEATURES), LOW_IS_SUSPICIOUS), -1, 1)
             names = list(FEATURES)
         else:
-            z = self.supervised_scaler.transform(self.supervised_inputs(x))
+            inputs = self.supervised_inputs(x, out[ANOMALY].to_numpy(), out[RED_FLAG].to_numpy())
+            z = self.supervised_scaler.transform(inputs)
             out["supervised_score"] = self.supervised.predict_proba(z)[:, 1]
             out["risk_score"] = out["supervised_score"]
             contributions = z * self.supervised.coef_[0]
@@ -142,11 +145,12 @@ class IntegrityModel:
 def top_contributions(contributions: np.ndarray, names: list[str], k: int = TOP_FEATURES) -> list[str]:
     """JSON list of the ``k`` largest positive contributions per row: [{feature, label, contribution}]."""
     order = np.argsort(-contributions, axis=1)[:, :k]
-    rows = []
-    for row, picks in zip(contributions, order):
-        rows.append(json.dumps([{"feature": names[i], "label": LABELS[names[i]], "contribution": round(float(row[i]), 3)}
-                                for i in picks if row[i] > 0], ensure_ascii=False))
-    return rows
+    picked = np.take_along_axis(contributions, order, axis=1)
+    # each feature's JSON object up to its contribution, written once (json.dumps per row took a second at M)
+    heads = [f'{{"feature": {json.dumps(name, ensure_ascii=False)}, '
+             f'"label": {json.dumps(LABELS[name], ensure_ascii=False)}, "contribution": ' for name in names]
+    return ["[" + ", ".join(f"{heads[i]}{round(value, 3)!r}}}" for i, value in zip(picks, values) if value > 0) + "]"
+            for picks, values in zip(order.tolist(), picked.tolist())]
 
 
 def train(features: pd.DataFrame, confirmed: set[str]) -> tuple[IntegrityModel | None, dict]:

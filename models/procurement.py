@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 FEATURES = {
     "award_to_ceiling": "中标价/最高限价",
@@ -36,6 +37,8 @@ FEATURES = {
     "pair_affinity": "投标人共同投标亲密度",
 }
 """Feature name → Chinese label (used in explanations)."""
+
+Frame = pd.DataFrame | pa.Table
 
 FEATURE_SQL = """
 with tenders as (
@@ -130,11 +133,11 @@ order by b.tender_id
 """
 
 
-def tender_features(tenders: pd.DataFrame, bids: pd.DataFrame, awards: pd.DataFrame) -> pd.DataFrame:
+def tender_features(tenders: Frame, bids: Frame, awards: Frame) -> pd.DataFrame:
     """One row per awarded tender: ids, dept_code, period (award month), prices and every feature of FEATURES.
 
-    Inputs have the columns of ``stg_procurement__tenders`` / ``__bids`` / ``__awards`` (event_id,
-    occurred_at, occurred_at_local and the typed payload fields).
+    Inputs (pandas frames or Arrow tables) have the columns of ``stg_procurement__tenders`` / ``__bids`` /
+    ``__awards`` (event_id, occurred_at, occurred_at_local and the typed payload fields).
     """
     con = duckdb.connect()
     try:

@@ -84,3 +84,22 @@ def test_the_scorecard_is_the_mean_percentile_of_each_flag_in_its_suspicious_dir
     assert scores[1] == pytest.approx((2 * (1 - top) + (flags - 2) * tied) / flags, abs=1e-3)
     assert scores[2] == pytest.approx((top + (1 - top) + (flags - 2) * tied) / flags, abs=1e-3), \
         "open_method does not count; a wide bid spread offsets a price at the ceiling"
+
+
+def test_an_explanation_lists_the_largest_positive_contributions_in_order_as_json():
+    names = ["award_to_ceiling", "bid_spread", "cover_gap", "n_bidders", integrity.ANOMALY]
+    contributions = np.array([
+        [0.5, -1.0, 2.0, 0.1, 1.25],       # the three largest, largest first
+        [-0.1, -0.2, -0.3, -0.4, -0.5],    # nothing suspicious: an empty list
+        [0.0, 0.0, 0.0, 0.00004, 0.1236],  # zero is no contribution; a positive one rounding to 0.0 is
+    ])
+    first, none, only = (json.loads(text) for text in integrity.top_contributions(contributions, names))
+    assert first == [
+        {"feature": "cover_gap", "label": FEATURES["cover_gap"], "contribution": 2.0},
+        {"feature": integrity.ANOMALY, "label": integrity.LABELS[integrity.ANOMALY], "contribution": 1.25},
+        {"feature": "award_to_ceiling", "label": FEATURES["award_to_ceiling"], "contribution": 0.5},
+    ]
+    assert none == []
+    assert only == [{"feature": integrity.ANOMALY, "label": "孤立森林异常度", "contribution": 0.124},
+                    {"feature": "n_bidders", "label": FEATURES["n_bidders"], "contribution": 0.0}]
+    assert "孤立森林" in integrity.top_contributions(contributions[2:], names)[0]  # Chinese as is, not \u escapes
