@@ -1,7 +1,11 @@
 -- Zombie indicators (僵尸指标), step 1: every reported series × month with its trailing window of accepted values.
 -- change_rate = (max − min) / |mean| over the window (0 when every value is equal); flagged when it is below the
--- threshold, the window holds at least `min_months` values and the series is not saturated (sitting on the highest
--- value any department reports for the indicator in the window, shared by at least `saturation_min_departments`).
+-- threshold, the window holds at least `min_months` values and the series is not saturated.
+-- Saturated: the indicator's ceiling (the highest value any department reports for it in the window) is a reporting
+-- cap, reported by at least `saturation_min_departments` departments, the series has a value on it and fewer than
+-- `min_months` of its values lie below it. A value on a cap cannot show a rise, so such a series lacks the months the rule needs to judge
+-- it (a pass rate shown as 99.9 in eight months of nine and 98.95 in one is not stale). A single department's own
+-- highest value is no cap: a series constant above every other department's is judged.
 -- The ceiling is read from values within the outlier bounds: an approved outlier is scored, but it does not move the
 -- reporting cap other series are judged against.
 {%- set zombie = rule('zombie') %}
@@ -51,15 +55,17 @@ rated as (
         ceilings.indicator_ceiling,
         case when windows.window_max = windows.window_min then 0.0
              else (windows.window_max - windows.window_min) / nullif(abs(windows.window_mean), 0) end as change_rate,
-        windows.window_min = ceilings.indicator_ceiling as is_at_ceiling
+        len(list_filter(windows.window_values, lambda v: v = ceilings.indicator_ceiling)) as months_at_ceiling
     from windows
     join ceilings using (indicator_code, period_month)
 )
 
 select
     *,
-    count(*) filter (where is_at_ceiling) over (partition by indicator_code, period_month) as departments_at_ceiling,
-    is_at_ceiling and departments_at_ceiling >= {{ zombie['saturation_min_departments'] }} as is_saturated,
+    count(*) filter (where months_at_ceiling > 0) over (partition by indicator_code, period_month)
+        as departments_at_ceiling,
+    months_at_ceiling > 0 and departments_at_ceiling >= {{ zombie['saturation_min_departments'] }}
+        and n_values - months_at_ceiling < {{ zombie['min_months'] }} as is_saturated,
     n_values >= {{ zombie['min_months'] }} and change_rate < {{ zombie['change_rate_below'] }}
         and not is_saturated as is_flagged
 from rated
