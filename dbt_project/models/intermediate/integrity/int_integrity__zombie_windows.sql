@@ -3,9 +3,9 @@
 -- threshold, the window holds at least `min_months` values and the series is not saturated.
 -- Saturated: the indicator's ceiling (the highest value any department reports for it in the window) is a reporting
 -- cap, reported by at least `saturation_min_departments` departments, the series has a value on it and fewer than
--- `min_months` of its values lie below it. A value on a cap cannot show a rise, so such a series lacks the months the rule needs to judge
--- it (a pass rate shown as 99.9 in eight months of nine and 98.95 in one is not stale). A single department's own
--- highest value is no cap: a series constant above every other department's is judged.
+-- `min_months` of its values lie below it. A value on a cap cannot show a rise, so such a series lacks the months
+-- the rule needs to judge it (a pass rate shown as 99.9 in eight months of nine and 98.95 in one is not stale). A
+-- single department's own highest value is no cap: a series constant above every other department's is judged.
 -- The ceiling is read from values within the outlier bounds: an approved outlier is scored, but it does not move the
 -- reporting cap other series are judged against.
 {%- set zombie = rule('zombie') %}
