@@ -8,15 +8,17 @@ closes, alerts, checks as the gate, publish, reports). Its dbt step rebuilds onl
 sources whose partitions moved and everything downstream of them (``source:landing.<source>+``; every staging
 model depends on its own source's landing files and quarantine only), plus the ledger's models, whose source the
 ledger step rewrites every build. The candidate is a copy of the published warehouse, so every other table stays
-as published. The first cycle of a run is a full build, and so is any cycle where something else a build reads
-changed since the last publish (:func:`build_inputs`: the dbt project and its seeds, the rules, the review
-decisions, the models served).
+as published. A cycle is a full build when something else a build reads changed since the last publish
+(:func:`build_inputs`: the platform's code, the dbt project and its seeds, the rules, the review decisions, the
+models served), and so is the first cycle of a run unless the warehouse is still the one this mode last published
+with the inputs of now: a restart with nothing but new landing files builds only the sources that moved.
 
 The watermark is read *before* a build starts, so a batch committed while the build runs moves it again and the
 next cycle picks it up: nothing is ever left out. A build that fails (a blocking check, a dbt error) is reported
 and the last publish stays; the loop retries when the landing zone moves again. The watermark of the last
-published build is kept in ``$JX_HOME/continuous/published.json`` (a restart does not rebuild what is already
-published) and every cycle is appended to ``$JX_HOME/continuous/cycles.jsonl``.
+published build is kept in ``$JX_HOME/continuous/published.json``, with that build's inputs and the identity of the
+warehouse file it published (a restart does not rebuild what is already published), and every cycle is appended to
+``$JX_HOME/continuous/cycles.jsonl``.
 
 Stopping (:meth:`Follower.stop`, from SIGTERM/SIGINT): no new build starts, the ingestor gets SIGTERM (it lands
 and commits its open batches and leaves the group), a build in progress finishes, then :meth:`Follower.run`
@@ -25,6 +27,7 @@ forwards it; it gets SIGTERM too when this process dies.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -67,16 +70,36 @@ def committed_since(before: Watermark, after: Watermark) -> dict[str, int]:
 
 
 def build_inputs(cfg: Settings) -> dict[str, str]:
-    """What a build reads besides the landing zone, each as a digest: the dbt project (models, macros, seeds), the
-    rules, the review decision log and the models served. A cycle selects by source only while they are unchanged
-    since the last publish of this run."""
+    """What a build reads besides the landing zone, each as a digest: the platform's code, the dbt project (models,
+    macros, seeds), the rules, the review decision log and the models served. A cycle selects by source only while
+    they are unchanged since the last publish."""
     from jixiao.expectations.review import decision_log
     from jixiao.expectations.rules import dbt_vars
     from jixiao.warehouse.dbt import project_digest
 
-    inputs = {"project": project_digest(), "rules": dbt_vars(), "decisions": _stat(decision_log(cfg))}
+    inputs = {"code": code_digest(REPO_ROOT, [cfg.home, cfg.cache]), "project": project_digest(), "rules": dbt_vars(),
+              "decisions": _stat(decision_log(cfg))}
     return {**{name: json.dumps(value, sort_keys=True, default=str) for name, value in inputs.items()},
             "models": served_models(cfg)}
+
+
+CODE_SKIPPED = {"tests", "benchmarks", "dbt_project", "var", "node_modules", "__pycache__"}
+"""Folders of the checkout that are not the platform's code (the dbt project has its own digest)."""
+
+
+def code_digest(root: Path, skipped: list[Path]) -> str:
+    """SHA-256 over the platform's Python files (``root``'s, less :data:`CODE_SKIPPED`, hidden folders such as the
+    venv and the ``skipped`` folders, e.g. an instance's home, where dbt writes compiled models): a new release of
+    the platform makes the next cycle a full build."""
+    skipped = {path.resolve() for path in skipped}
+    digest = hashlib.sha256()
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = sorted(d for d in subfolders if d not in CODE_SKIPPED and not d.startswith(".")
+                               and Path(folder, d).resolve() not in skipped)
+        for name in sorted(f for f in files if f.endswith(".py")):
+            path = Path(folder, name)
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def served_models(cfg: Settings) -> str:
@@ -89,6 +112,14 @@ def served_models(cfg: Settings) -> str:
 
 def _stat(path: Path) -> list[int] | None:
     return [path.stat().st_size, path.stat().st_mtime_ns] if path.exists() else None
+
+
+def _file_id(path: Path) -> list[int] | None:
+    """A file's identity (inode, size, modification time): every publish renames a new file over the warehouse."""
+    if not path.exists():
+        return None
+    stat = path.stat()
+    return [stat.st_ino, stat.st_size, stat.st_mtime_ns]
 
 
 def selection(changed: dict[str, int]) -> list[str]:
@@ -174,7 +205,7 @@ class Follower:
         self.stopping = False
         self.ingestor: subprocess.Popen | None = None
         self.state_dir = cfg.home / "continuous"
-        self._published_inputs: dict[str, str] | None = None  # build_inputs() at this run's last publish
+        self._published_inputs: dict[str, str] | None = None  # build_inputs() at this mode's last publish
 
     # -- stopping (safe from a signal handler) --------------------------------------------------
     def stop(self) -> None:
@@ -190,7 +221,7 @@ class Follower:
         summary = RunSummary()
         if not self.steps:
             os.environ.setdefault("DBT_QUIET", "true")  # dbt's own lines only with --steps; errors still show
-        published = self._published_watermark()
+        published = self._resume()
         failed: Watermark | None = None
         self.ingestor = self._start_ingestor(follow)
         try:
@@ -243,10 +274,10 @@ class Follower:
         cycle.published_at = progress.ended_at.get(_PUBLISH)  # a step after the publish may still have failed
         cycle.published = cycle.published_at is not None
         if cycle.published:
-            self._save_published(current)
             # the models as the build left them (a first build trains them); every other input as it was read
             # before the build, so a decision or a project change made meanwhile makes the next cycle a full build
             self._published_inputs = {**inputs, "models": served_models(self.cfg)}
+            self._save_published(current, self._published_inputs)
         cycle.seconds = time.monotonic() - started
         cycle.steps = {_NAMES[title]: s for title, s in progress.seconds.items()}
         self._log(cycle)
@@ -283,16 +314,25 @@ class Follower:
     def _published_file(self) -> Path:
         return self.state_dir / "published.json"
 
-    def _published_watermark(self) -> Watermark | None:
-        """The watermark of the last build this mode published, while that warehouse is still there."""
+    def _resume(self) -> Watermark | None:
+        """The watermark of the last build this mode published, while that warehouse is still there; that build's
+        inputs become the ones the next cycle compares with while the warehouse is still the very file it published
+        (after any other publish, the first cycle is a full build)."""
+        self._published_inputs = None
         if not self.cfg.warehouse_path.exists() or not self._published_file.exists():
             return None
-        return json.loads(self._published_file.read_text(encoding="utf-8"))
+        state = json.loads(self._published_file.read_text(encoding="utf-8"))
+        if "watermark" not in state:  # written before the inputs were kept: the watermark alone
+            return state
+        if state.get("warehouse") == _file_id(self.cfg.warehouse_path):
+            self._published_inputs = state.get("inputs")
+        return state["watermark"]
 
-    def _save_published(self, mark: Watermark) -> None:
+    def _save_published(self, mark: Watermark, inputs: dict[str, str]) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        state = {"watermark": mark, "inputs": inputs, "warehouse": _file_id(self.cfg.warehouse_path)}
         tmp = self._published_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(mark, sort_keys=True), encoding="utf-8")
+        tmp.write_text(json.dumps(state, sort_keys=True), encoding="utf-8")
         os.replace(tmp, self._published_file)
 
     def _log(self, cycle: Cycle) -> None:

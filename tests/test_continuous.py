@@ -25,7 +25,7 @@ from landing_fixture import land
 from jixiao import continuous, contracts
 from jixiao.continuous import Follower, committed_since, watermark
 from jixiao.expectations.review import decision_log
-from jixiao.pipeline import ChecksFailed
+from jixiao.pipeline import ChecksFailed, Progress
 from jixiao.ingestors.landing import LandingZone
 from jixiao.runtime import kafka_client
 from jixiao.runtime.config import REPO_ROOT, settings
@@ -167,7 +167,7 @@ def test_a_failed_build_is_reported_and_keeps_the_last_publish(jx_home, monkeypa
     monkeypatch.setattr(continuous, "build", reports_fail)
     cycle = follower._cycle(2, {f"{TOPIC}:0": 7}, {f"{TOPIC}:0": 9})
     assert cycle.published and "the report site could not be written" in cycle.reason
-    assert json.loads((cfg.home / "continuous" / "published.json").read_text()) == {f"{TOPIC}:0": 9}
+    assert json.loads((cfg.home / "continuous" / "published.json").read_text())["watermark"] == {f"{TOPIC}:0": 9}
     logged = [json.loads(line) for line in (cfg.home / "continuous" / "cycles.jsonl").read_text().splitlines()]
     assert [(c["number"], c["published"]) for c in logged] == [(1, False), (2, True)]
 
@@ -198,6 +198,35 @@ def test_after_a_publish_a_cycle_builds_the_sources_that_moved_until_another_inp
                        [f"source:landing.{HOTLINE}+", ledger]]
     logged = [json.loads(line) for line in (cfg.home / "continuous" / "cycles.jsonl").read_text().splitlines()]
     assert [c["select"] is None for c in logged] == [True, False, True, False]
+
+
+def test_a_restart_builds_only_the_sources_that_moved_while_warehouse_and_inputs_are_as_last_published(
+        jx_home, monkeypatch):
+    cfg = settings()
+    selects = []
+
+    def publishes(cfg, progress, select=None):
+        selects.append(select)
+        with progress.step("publish"):  # as a publish does: a new file renamed over the warehouse
+            cfg.warehouse_dir.mkdir(parents=True, exist_ok=True)
+            (cfg.warehouse_dir / "candidate.duckdb").write_bytes(b"built")
+            os.replace(cfg.warehouse_dir / "candidate.duckdb", cfg.warehouse_path)
+
+    monkeypatch.setattr(continuous, "build", publishes)
+    marks = [{f"{TOPIC}:0": offset} for offset in (7, 9, 11, 13)]
+    Follower(cfg, [HOTLINE])._cycle(1, {}, marks[0])
+    restarted = Follower(cfg, [HOTLINE])
+    assert restarted._resume() == marks[0]
+    restarted._cycle(1, marks[0], marks[1])  # nothing but landing files changed: the sources that moved
+    publishes(cfg, Progress())  # another build (`jixiao build`) publishes meanwhile
+    after_another = Follower(cfg, [HOTLINE])
+    assert after_another._resume() == marks[1]
+    after_another._cycle(1, marks[1], marks[2])  # the warehouse is not the one this mode published: in full
+    monkeypatch.setattr(continuous, "code_digest", lambda root, skipped: "the next release")
+    upgraded = Follower(cfg, [HOTLINE])
+    assert upgraded._resume() == marks[2]
+    upgraded._cycle(1, marks[2], marks[3])  # the platform's code changed: in full
+    assert selects == [None, continuous.selection({HOTLINE: 2}), None, None, None]
 
 
 def test_a_build_of_the_changed_sources_publishes_their_events_and_leaves_the_other_sources_alone(jx_home):
