@@ -91,7 +91,7 @@ def test_an_explanation_lists_the_largest_positive_contributions_in_order_as_jso
     contributions = np.array([
         [0.5, -1.0, 2.0, 0.1, 1.25],       # the three largest, largest first
         [-0.1, -0.2, -0.3, -0.4, -0.5],    # nothing suspicious: an empty list
-        [0.0, 0.0, 0.0, 0.00004, 0.1236],  # zero is no contribution; a positive one rounding to 0.0 is
+        [0.0, 0.0, 0.0, 0.00004, 0.1236],  # zero is no contribution; a positive one rounding to 0.0 still is
     ])
     first, none, only = (json.loads(text) for text in integrity.top_contributions(contributions, names))
     assert first == [
