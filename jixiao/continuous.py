@@ -27,7 +27,6 @@ forwards it; it gets SIGTERM too when this process dies.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import signal
@@ -43,6 +42,7 @@ from rich.console import Console
 from jixiao import contracts
 from jixiao.pipeline import BUILD_STEPS, CandidateTaken, ChecksFailed, Progress, build
 from jixiao.runtime.config import REPO_ROOT, Settings
+from jixiao.runtime.files import tree_digest
 from jixiao.runtime.processes import die_with_parent
 
 Watermark = dict[str, int]
@@ -77,29 +77,16 @@ def build_inputs(cfg: Settings) -> dict[str, str]:
     from jixiao.expectations.rules import dbt_vars
     from jixiao.warehouse.dbt import project_digest
 
-    inputs = {"code": code_digest(REPO_ROOT, [cfg.home, cfg.cache]), "project": project_digest(), "rules": dbt_vars(),
-              "decisions": _stat(decision_log(cfg))}
+    # the platform's Python code: a new release makes the next cycle a full build (the instance's home and cache,
+    # where dbt writes compiled models, are not code)
+    code = tree_digest(REPO_ROOT, (".py",), CODE_SKIPPED, [cfg.home, cfg.cache])
+    inputs = {"code": code, "project": project_digest(), "rules": dbt_vars(), "decisions": _stat(decision_log(cfg))}
     return {**{name: json.dumps(value, sort_keys=True, default=str) for name, value in inputs.items()},
             "models": served_models(cfg)}
 
 
-CODE_SKIPPED = {"tests", "benchmarks", "dbt_project", "var", "node_modules", "__pycache__"}
+CODE_SKIPPED = ("tests", "benchmarks", "dbt_project", "var", "node_modules", "__pycache__")
 """Folders of the checkout that are not the platform's code (the dbt project has its own digest)."""
-
-
-def code_digest(root: Path, skipped: list[Path]) -> str:
-    """SHA-256 over the platform's Python files (``root``'s, less :data:`CODE_SKIPPED`, hidden folders such as the
-    venv and the ``skipped`` folders, e.g. an instance's home, where dbt writes compiled models): a new release of
-    the platform makes the next cycle a full build."""
-    skipped = {path.resolve() for path in skipped}
-    digest = hashlib.sha256()
-    for folder, subfolders, files in os.walk(root):
-        subfolders[:] = sorted(d for d in subfolders if d not in CODE_SKIPPED and not d.startswith(".")
-                               and Path(folder, d).resolve() not in skipped)
-        for name in sorted(f for f in files if f.endswith(".py")):
-            path = Path(folder, name)
-            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 def served_models(cfg: Settings) -> str:

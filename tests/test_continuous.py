@@ -222,7 +222,7 @@ def test_a_restart_builds_only_the_sources_that_moved_while_warehouse_and_inputs
     after_another = Follower(cfg, [HOTLINE])
     assert after_another._resume() == marks[1]
     after_another._cycle(1, marks[1], marks[2])  # the warehouse is not the one this mode published: in full
-    monkeypatch.setattr(continuous, "code_digest", lambda root, skipped: "the next release")
+    monkeypatch.setattr(continuous, "tree_digest", lambda *args: "the next release")
     upgraded = Follower(cfg, [HOTLINE])
     assert upgraded._resume() == marks[2]
     upgraded._cycle(1, marks[2], marks[3])  # the platform's code changed: in full

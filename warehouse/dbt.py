@@ -14,6 +14,7 @@ import yaml
 from jixiao.expectations.review import decision_log
 from jixiao.expectations.rules import dbt_vars
 from jixiao.runtime.config import REPO_ROOT, Settings, environment
+from jixiao.runtime.files import tree_digest
 from jixiao.warehouse import schedule
 from jixiao.warehouse.candidate import Candidate
 
@@ -147,11 +148,7 @@ def dbt_unit_tests(candidate: Candidate, on_node: Callable[[str], None] | None =
 
 def project_digest() -> str:
     """SHA-256 over the dbt project's files (models, macros, seeds, tests, YAML): what the docs describe."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in DBT_DIR.rglob("*") if p.is_file() and p.suffix in DOCUMENTED_SUFFIXES
-                       and not {"target", "logs", "dbt_packages"} & set(p.relative_to(DBT_DIR).parts)):
-        digest.update(str(path.relative_to(DBT_DIR)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    return tree_digest(DBT_DIR, DOCUMENTED_SUFFIXES, skipped_names=("target", "logs", "dbt_packages"))
 
 
 def dbt_docs(candidate: Candidate) -> bool:

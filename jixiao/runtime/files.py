@@ -2,7 +2,9 @@
 ledger, review decisions)."""
 from __future__ import annotations
 
+import hashlib
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -41,3 +43,19 @@ def append_lines(path: Path, data: bytes) -> None:
         os.close(fd)
     if created:
         fsync_folder(path.parent)
+
+
+def tree_digest(root: Path, suffixes: tuple[str, ...], skipped_names: Iterable[str] = (),
+                skipped_paths: Iterable[Path] = ()) -> str:
+    """SHA-256 over the files under ``root`` whose name ends with one of ``suffixes``, each with its path relative to
+    ``root``, in a fixed order. Folders named in ``skipped_names``, hidden folders (a venv, .git) and the folders
+    ``skipped_paths`` are not entered."""
+    names, paths = set(skipped_names), {path.resolve() for path in skipped_paths}
+    digest = hashlib.sha256()
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = sorted(d for d in subfolders if d not in names and not d.startswith(".")
+                               and Path(folder, d).resolve() not in paths)
+        for name in sorted(f for f in files if f.endswith(suffixes)):
+            path = Path(folder, name)
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
