@@ -406,8 +406,10 @@ class LandingZone:
                               batch.dead_count, batch.duplicates, now.isoformat())
         self._write_marker(record)
         _crash_point("commit:after-marker")
-        for path in pending:
+        for i, path in enumerate(pending):
             os.replace(path, visible_path(path))
+            if i == 0:
+                _crash_point("commit:after-first-rename")
         return record
 
     def _write_marker(self, record: CommitRecord) -> None:

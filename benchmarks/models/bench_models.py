@@ -121,7 +121,8 @@ def land_and_build(cfg, jsonl_dir: Path, start: str, months: int) -> None:
     valid = cfg.home / "valid"
     shutil.rmtree(valid, ignore_errors=True)
     timed("validate (contracts)", lambda: keep_valid(jsonl_dir, valid))
-    rows = timed("land (bulk)", lambda: land(valid, cfg.landing_dir, first, end, "full", landed_hours_ago=24))
+    rows = sum(timed("land (bulk)", lambda: land(valid, cfg.landing_dir, first, end, "full",
+                                                  landed_hours_ago=24)).values())
     shutil.rmtree(valid)
     print(f"landed {rows:,} events")
     summary = timed("build (first: models train on first use)", lambda: build(cfg))

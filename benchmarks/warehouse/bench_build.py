@@ -19,12 +19,10 @@ DuckDB's bulk JSON reader straight into the landing-zone layout (``source=/dt=/*
 columns): this times dbt, not the ingestor (``benchmarks/ingest`` measures that). Duplicates stay in and are removed by the
 staging models as in production. Everything is written under a temporary JX_HOME.
 
-How the months before the extra day landed matters to the build after it. Staging reads what landed since the
-newest row it holds, less a look-back (``incremental_lookback_hours``). By default (``--history continuous``) each
-event is dated as landed when it occurred, as a platform running through the year lands it, the newest a day
-before the extra day's batch: the extra day's build stages the day and the look-back's last hours. With
-``--history backfill`` the months land in one batch the day before: the extra day's build then stages the whole
-backfill again, once, as the first build after a real backfill does.
+The months land into each source's partition 0 as a running platform lands them: offsets in the order of
+occurrence, one batch (one ``ingested_at``) per business day, the last a day before the extra day's batch, whose
+offsets follow theirs. The extra day's build stages the rows past the offsets it holds and the last batch it read
+again (``landing_events``): the day, and the day before.
 """
 from __future__ import annotations
 
@@ -52,13 +50,10 @@ COLUMNS = ("{event_id: 'VARCHAR', source: 'VARCHAR', event_type: 'VARCHAR', occu
 
 
 def land(jsonl_dir: Path, landing: Path, first_day: date, end_day: date, batch: str, landed_hours_ago: int,
-         continuous: bool = False) -> int:
-    """Land the events with business date in [first_day, end_day) as one batch; return the row count.
-
-    ``landed_hours_ago`` dates the batch's ``ingested_at`` back, as if it had landed before the last build. With
-    ``continuous``, each event's ``ingested_at`` is that instant less the time from its occurrence to
-    ``end_day``: the batch then looks as a platform running through those days lands it, its newest events
-    ``landed_hours_ago`` ago and its first ones months before."""
+         first_offsets: dict[str, int] | None = None) -> dict[str, int]:
+    """Land the events with business date in [first_day, end_day), each source's offsets from ``first_offsets``
+    (else 0) on in the order of occurrence, as one batch per business date: the last one's ``ingested_at``
+    ``landed_hours_ago`` hours back, each earlier one a day before the next; return the rows landed per source."""
     con = duckdb.connect()
     con.execute("set TimeZone = 'Asia/Shanghai'")
     con.execute(f"""
@@ -69,19 +64,23 @@ def land(jsonl_dir: Path, landing: Path, first_day: date, end_day: date, batch: 
         where event_id is not null and occurred_at is not null
           and occurred_at::date >= date '{first_day}' and occurred_at::date < date '{end_day}'
     """)
-    rows = con.execute("select count(*) from events").fetchone()[0]
-    ingest_spread = f"- (timestamptz '{end_day} 00:00:00+08' - occurred_at)" if continuous else ""
+    con.execute("create temp table first_offsets (source varchar, first_offset bigint)")
+    con.executemany("insert into first_offsets values (?, ?)", list((first_offsets or {}).items()))
     con.execute(f"""
         copy (
             select event_id, event_type, occurred_at, dept_code, schema_version, payload::varchar as payload,
                    []::varchar[] as person_keys, 'jx.src.' || source || '.v1' as kafka_topic, 0 as kafka_partition,
-                   row_number() over () as kafka_offset, occurred_at as kafka_timestamp,
-                   now() - interval ({landed_hours_ago}) hour {ingest_spread} as ingested_at, null::bigint as content_hash,
-                   source, strftime(dt, '%Y-%m-%d') as dt
-            from events
+                   coalesce(first_offset, 0) + row_number() over (partition by source order by occurred_at, event_id)
+                       - 1 as kafka_offset,
+                   occurred_at as kafka_timestamp,
+                   now() - interval ({landed_hours_ago}) hour
+                       - to_days(date_diff('day', dt, date '{end_day}') - 1) as ingested_at,
+                   null::bigint as content_hash, source, strftime(dt, '%Y-%m-%d') as dt
+            from events left join first_offsets using (source)
         ) to '{landing}' (format parquet, partition_by (source, dt), filename_pattern '{batch}_{{i}}',
                          overwrite_or_ignore true, compression zstd)
     """)
+    rows = dict(con.execute("select source, count(*) from events group by source").fetchall())
     con.close()
     return rows
 
@@ -142,10 +141,7 @@ def keep_valid(jsonl_dir: Path, out_dir: Path) -> tuple[int, int]:
 @click.option("--start", default="2026-01", show_default=True, help="First simulated month, YYYY-MM.")
 @click.option("--months", default=12, show_default=True, help="Months in the full build; the day after is the increment.")
 @click.option("--full-only", is_flag=True, help="Only the first full build and the floor (always so from a landing zone).")
-@click.option("--history", type=click.Choice(["continuous", "backfill"]), default="continuous", show_default=True,
-              help="How the months before the extra day landed: spread over those months as a running platform "
-                   "lands them, or all in one batch the day before (the first build after a backfill).")
-def main(jsonl_dir: Path, start: str, months: int, full_only: bool, history: str) -> None:
+def main(jsonl_dir: Path, start: str, months: int, full_only: bool) -> None:
     from jixiao.pipeline import build
 
     year, month = map(int, start.split("-"))
@@ -164,16 +160,17 @@ def main(jsonl_dir: Path, start: str, months: int, full_only: bool, history: str
         started = time.monotonic()
         kept, rejected = keep_valid(jsonl_dir, home / "valid")
         jsonl_dir = home / "valid"
-        rows = land(jsonl_dir, cfg.landing_dir, first, end, "full", landed_hours_ago=24,
-                    continuous=history == "continuous")
+        history = land(jsonl_dir, cfg.landing_dir, first, end, "full", landed_hours_ago=24)
+        rows = sum(history.values())
         print(f"validated {kept + rejected:,} lines ({rejected:,} malformed dropped); landed {rows:,} events "
-              f"({first} – {end}, history {history}) in {time.monotonic() - started:.0f}s (bulk, not the ingestor)")
+              f"({first} – {end}) in {time.monotonic() - started:.0f}s (bulk, not the ingestor)")
     full = build(cfg)
     floor_full, floor_rows = floor_seconds(cfg.landing_dir)
     builds = {"full": full}
     if not full_only:
         one_more_day = date.fromordinal(end.toordinal() + 1)
-        extra = land(jsonl_dir, cfg.landing_dir, end, one_more_day, "day", landed_hours_ago=0)
+        extra = sum(land(jsonl_dir, cfg.landing_dir, end, one_more_day, "day", landed_hours_ago=0,
+                         first_offsets=history).values())
         builds["+1 day"] = build(cfg)
         shutil.rmtree(cfg.warehouse_dir)  # every model again from the landing zone; the trained models stay
         builds["rebuilt"] = build(cfg)

@@ -3,32 +3,67 @@
     Only committed files are visible under the landing zone's names (ingestors/landing.py), so a build never
     reads rows that a crash recovery deletes. While no file has landed for the source yet, reads an empty
     relation with the landing columns (DuckDB's read_parquet fails on an empty glob). In an incremental run,
-    only rows ingested after the newest row already in the model, less a look-back (var
-    incremental_lookback_hours), are read — plus the events released from quarantine by this build (their
-    reference data arrived), however old: a batch committed while the previous build was reading may carry
-    an earlier ingested_at, and the look-back picks it up; the models' unique_key (event_id) merges what is
-    read twice. -#}
+    only the rows the model has not read yet are read (unread_landing: per Kafka partition, the offsets past the
+    highest it holds and the batch that carried that one) — plus the events released from quarantine by this
+    build (their reference data arrived), however old; the models' unique_key (event_id) merges what is read
+    twice. -#}
 {% macro landing_events(source_name, event_types) -%}
 {%- set quarantine = ref('stg_' ~ source_name ~ '__quarantined_events') -%}
-{%- set released = is_incremental() and execute and run_query(
+{%- set resume = is_incremental() and landing_read_position_kept(this) -%}
+{%- set released = resume and run_query(
         "select count(*) from " ~ quarantine ~ " where source = '" ~ source_name ~ "' and released_at is not null"
     ).columns[0].values()[0] > 0 -%}
 (
-    select *
-    from {{ landing_relation(source_name) }}
-    where event_type in ('{{ event_types | join("', '") }}')
-      and event_id not in (
+    select landed.*
+    from {{ landing_relation(source_name) }} as landed
+    {%- if resume %}
+    left join {{ landing_read_position([this]) }} as position
+      on landed.kafka_topic = position.kafka_topic and landed.kafka_partition = position.kafka_partition
+    {%- endif %}
+    where landed.event_type in ('{{ event_types | join("', '") }}')
+      and landed.event_id not in (
           select event_id from {{ quarantine }} where source = '{{ source_name }}' and released_at is null)
-    {%- if is_incremental() %}
-      and (ingested_at > (select coalesce(max(ingested_at), 'epoch'::timestamptz) from {{ this }})
-                         - interval ({{ var('incremental_lookback_hours') }}) hour
+    {%- if resume %}
+      and ({{ unread_landing('landed', 'position') }}
            {%- if released %}
-            or event_id in (select event_id from {{ quarantine }}
-                           where source = '{{ source_name }}' and released_at is not null)
+            or landed.event_id in (select event_id from {{ quarantine }}
+                                  where source = '{{ source_name }}' and released_at is not null)
            {%- endif %})
     {%- endif %}
-    qualify row_number() over (partition by event_id order by kafka_offset) = 1
+    qualify row_number() over (partition by landed.event_id order by landed.kafka_offset) = 1
 )
+{%- endmacro %}
+
+{#- How far incremental models have read their source's landing zone, per Kafka partition: the highest offset
+    they hold, and the landing time (ingested_at, one per committed batch) of the batch that carried it. -#}
+{% macro landing_read_position(relations) -%}
+(
+    select kafka_topic, kafka_partition, max(kafka_offset) as read_to,
+           arg_max(ingested_at, kafka_offset) as read_to_ingested_at
+    from (
+        {%- for relation in relations %}
+        select kafka_topic, kafka_partition, kafka_offset, ingested_at from {{ relation }}
+        {%- if not loop.last %} union all{% endif %}
+        {%- endfor %})
+    group by kafka_topic, kafka_partition
+)
+{%- endmacro %}
+
+{#- Whether an incremental model keeps its read position (the Kafka columns): a table built before it had them is
+    read whole once, and on_schema_change adds the columns (dbt_project.yml). -#}
+{% macro landing_read_position_kept(relation) -%}
+{{ return(execute and 'kafka_offset' in (adapter.get_columns_in_relation(relation) | map(attribute='name') | list)) }}
+{%- endmacro %}
+
+{#- Whether a landed row is past a read position: an offset past the highest read in its partition, or a row of
+    the batch that carried it. Exact whatever the time between landing and reading, because a partition's batches
+    become visible in offset order (ingestors/landing.py: one commit at a time under the partition's lock, and a
+    crashed commit is rolled forward before the next one): a later batch has higher offsets than anything read,
+    and the only batch that can have been read in part (its files renamed one by one, or a crash between the
+    renames) is the newest one read, whose rows all carry its ingested_at. -#}
+{% macro unread_landing(landed, position) -%}
+({{ position }}.read_to is null or {{ landed }}.kafka_offset > {{ position }}.read_to
+ or {{ landed }}.ingested_at = {{ position }}.read_to_ingested_at)
 {%- endmacro %}
 
 {#- The landing source of one source system, or an empty relation with its columns while nothing has landed. -#}

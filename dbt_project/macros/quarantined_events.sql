@@ -5,10 +5,10 @@
     codes: that build marks them released_at, and the incremental staging models pick them up. One model per
     source, so a source's staging depends on its own landing files only (a build selecting the sources that
     changed rebuilds only their chains).
-    After a first build, only the events landed since the source's staging models last read the landing zone (less
-    the look-back) and the events held so far are checked again (quarantine_scan): a landing zone growing by the
-    day is not read whole on every build. Codes are taken as only ever added to the seeds, as the incremental
-    staging models take them; a seed that drops a code needs `dbt build --full-refresh`, which checks every event. -#}
+    After a first build, only the events the source's staging models have not read yet and the events held so far
+    are checked again (quarantine_scan): a landing zone growing by the day is not read whole on every build. Codes
+    are taken as only ever added to the seeds, as the incremental staging models take them; a seed that drops a
+    code needs `dbt build --full-refresh`, which checks every event. -#}
 {% macro quarantined_events(source_name) -%}
 {%- set references = var('landing_references') %}
 {%- set previous = adapter.get_relation(this.database, this.schema, this.identifier) if execute else none %}
@@ -19,11 +19,15 @@ with known as (
     select distinct 'indicator', indicator_code from {{ ref('ref_indicators') }}
 ),
 
+-- read once for every check below; kept in memory only when it is the few events an incremental build checks
+scanned as {% if previous and not flags.FULL_REFRESH %}materialized {% endif %}(
+    select * from {{ quarantine_scan(source_name, previous) }}
+),
+
 named as (
-    {%- set events = quarantine_scan(source_name, previous) %}
     select '{{ source_name }}' as source, event_id, event_type, dept_code, occurred_at, ingested_at,
            kafka_topic, kafka_partition, kafka_offset, 'department' as kind, 'dept_code' as field, dept_code as code
-    from {{ events }}
+    from scanned
     where dept_code not in (select code from known where kind = 'department')
     {%- for event_type, fields in references.get(source_name, {}).items() %}
     {%- for field, kind in fields.items() %}
@@ -33,7 +37,7 @@ named as (
            unnest(case when json_type(payload, '$.{{ field }}') = 'ARRAY'
                        then json_extract_string(payload, '$.{{ field }}[*]')
                        else [payload ->> '$.{{ field }}'] end)
-    from {{ events }}
+    from scanned
     where event_type = '{{ event_type }}'
     {%- endfor %}
     {%- endfor %}
@@ -85,25 +89,27 @@ where before.released_at is null
 
 
 {#- The landing events of a source the quarantine checks: every one on a first or full-refresh build; after that
-    the events landed since the newest row the source's staging models hold (as the previous build left them), less
-    the look-back, and the events ``previous`` (the quarantine as that build left it) holds. -#}
+    the events its staging models have not read yet (unread_landing, from their read positions as the previous
+    build left them) and the events ``previous`` (the quarantine as that build left it) holds. -#}
 {% macro quarantine_scan(source_name, previous) -%}
 {%- set landed = landing_relation(source_name) -%}
 {%- set staged = [] -%}
+{%- set positioned = [] -%}
 {%- if execute and previous and not flags.FULL_REFRESH -%}
     {%- for node in graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
             if node.name.startswith('stg_' ~ source_name ~ '__') and node.name != this.identifier -%}
         {%- set relation = adapter.get_relation(node.database, node.schema, node.alias) -%}
         {%- if relation %}{% do staged.append(relation) %}{% endif -%}
+        {%- if relation and landing_read_position_kept(relation) %}{% do positioned.append(relation) %}{% endif -%}
     {%- endfor -%}
 {%- endif -%}
-{%- if staged %}
+{%- if staged and positioned | length == staged | length %}
 (
-    select * from {{ landed }}
-    where ingested_at > (select coalesce(max(staged_at), 'epoch'::timestamptz) from (
-        {%- for relation in staged %}
-        select max(ingested_at) as staged_at from {{ relation }}{% if not loop.last %} union all{% endif %}
-        {%- endfor %})) - interval ({{ var('incremental_lookback_hours') }}) hour
+    select landed.*
+    from {{ landed }} as landed
+    left join {{ landing_read_position(staged) }} as position
+      on landed.kafka_topic = position.kafka_topic and landed.kafka_partition = position.kafka_partition
+    where {{ unread_landing('landed', 'position') }}
     union all
     select * from {{ landed }}
     where event_id in (select event_id from {{ previous }} where released_at is null)

@@ -149,8 +149,9 @@ def fixture_events(seed: int = 5) -> list[dict]:
     return out.events
 
 
-def land(events: list[dict], cfg: Settings) -> dict[str, int]:
-    """Validate every event against the contracts and land it (one batch per source); counts per source."""
+def land(events: list[dict], cfg: Settings, partition: int = 0) -> dict[str, int]:
+    """Validate every event against the contracts and land it (one batch per source, in ``partition`` of its
+    topic); counts per source."""
     zone = LandingZone(cfg)
     by_source: dict[str, list[dict]] = defaultdict(list)
     for event in events:
@@ -158,8 +159,8 @@ def land(events: list[dict], cfg: Settings) -> dict[str, int]:
     counts = {}
     for source, source_events in by_source.items():
         topic = contracts.topic(source)
-        first = zone.next_offset(topic, 0)
-        batch = PartitionBatch(topic, 0, source, first)
+        first = zone.next_offset(topic, partition)
+        batch = PartitionBatch(topic, partition, source, first)
         for offset, raw in enumerate(source_events, start=first):
             event = decode(orjson.dumps(raw), source)
             occurred = datetime.fromisoformat(event["occurred_at"])
@@ -168,7 +169,7 @@ def land(events: list[dict], cfg: Settings) -> dict[str, int]:
             payload = orjson.dumps(event["payload"], option=orjson.OPT_SORT_KEYS)
             row = {"event_id": event["event_id"], "event_type": event["event_type"], "occurred_at": occurred,
                    "dept_code": event["dept_code"], "schema_version": 1, "payload": payload.decode(),
-                   "person_keys": [], "kafka_topic": topic, "kafka_partition": 0, "kafka_offset": offset,
+                   "person_keys": [], "kafka_topic": topic, "kafka_partition": partition, "kafka_offset": offset,
                    "kafka_timestamp": occurred,
                    "content_hash": content_hash(event["event_type"], event["occurred_at"], event["dept_code"], 1,
                                                 payload, [])}

@@ -1,7 +1,9 @@
 """Unknown reference codes never block publishing: the events are kept, held in quarantine (counted in
 ``marts.fct_quarantined_record``, shown by ``jixiao ingest status``), kept out of every mart, and flow in on the
 first build after the department seed gains the code — also into the incremental staging models.
-The first build also overlaps a crashed commit (killed before its marker): it reads committed rows only."""
+The first build also overlaps a crashed commit (killed before its marker): it reads committed rows only; and two
+commits that became visible late (killed after the marker, before or between the renames of their files): the next
+build, after the recovery, stages the rest of them, however old."""
 from __future__ import annotations
 
 import os
@@ -46,31 +48,42 @@ def _held_events(known: str) -> list[dict]:
     ]
 
 
-def _crash_a_commit(cfg, dept: str) -> None:
-    """Land two more hotline events in a process killed (SIGKILL) after writing the files, before the marker."""
-    code = ("import sys; sys.path.insert(0, 'tests/support'); from landing_fixture import land; "
-            "from jixiao.runtime.config import settings; "
-            f"land([{{'event_id': f'hotline_12345-crashed-{{i}}', 'source': 'hotline_12345', "
-            f"'event_type': 'ticket_created', 'occurred_at': '2026-02-11T10:00:00+08:00', 'dept_code': {dept!r}, "
-            "'schema_version': 1, 'payload': {'ticket_id': f'TK-CRASH-{i}', 'category': '咨询', 'text': '无', "
-            f"'assigned_dept': {dept!r}}}}} for i in range(2)], settings())")
-    env = {**os.environ, "JX_HOME": str(cfg.home), CRASH_POINT_ENV: "commit:before-marker"}
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, env=env, capture_output=True, timeout=120)
+_CRASHED_LANDING = """
+import sys, datetime as clock
+sys.path.insert(0, 'tests/support')
+import jixiao.ingestors.landing as landing
+from jixiao.runtime.config import settings
+from landing_fixture import land
+
+name, dept, partition, days_old, *days = sys.argv[1:]
+
+class Clock(clock.datetime):
+    @classmethod
+    def now(cls, tz=None):
+        return clock.datetime.now(tz) - clock.timedelta(days=int(days_old))
+
+landing.datetime = Clock
+land([{'event_id': f'hotline_12345-{name}-{i}', 'source': 'hotline_12345', 'event_type': 'ticket_created',
+       'occurred_at': f'{day}T10:00:00+08:00', 'dept_code': dept, 'schema_version': 1,
+       'payload': {'ticket_id': f'TK-{name}-{i}', 'category': '咨询', 'text': '无', 'assigned_dept': dept}}
+      for i, day in enumerate(days)], settings(), partition=int(partition))
+"""
+
+
+def _crash_a_commit(cfg, dept: str, name: str, point: str, partition: int, days: list[str], days_old: int = 0) -> None:
+    """Land hotline events (one per business day in ``days``, in offset order) into ``partition`` in a process
+    killed (SIGKILL) at the landing zone's crash ``point``, its clock ``days_old`` days behind."""
+    env = {**os.environ, "JX_HOME": str(cfg.home), CRASH_POINT_ENV: point}
+    result = subprocess.run([sys.executable, "-c", _CRASHED_LANDING, name, dept, str(partition), str(days_old), *days],
+                            cwd=REPO_ROOT, env=env, capture_output=True, timeout=120)
     assert result.returncode == -9, result.stderr
-    assert list(cfg.landing_dir.rglob(".*.pending")), "the crash left uncommitted files behind"
+    assert list(cfg.landing_dir.rglob(".*.pending")), "the crash left files not visible yet behind"
 
 
 def _project_with_department(tmp_path) -> str:
-    """A copy of the dbt project whose department seed also has ZZ-NOPE (the production seed stays as it is), with no
-    incremental look-back: the incremental staging models then read nothing landed before their watermark except
-    what the quarantine releases."""
+    """A copy of the dbt project whose department seed also has ZZ-NOPE (the production seed stays as it is)."""
     project = tmp_path / "dbt_project"
     shutil.copytree(warehouse_dbt.DBT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
-    settings_file = project / "dbt_project.yml"
-    text = settings_file.read_text(encoding="utf-8")
-    assert "incremental_lookback_hours: 6" in text
-    settings_file.write_text(text.replace("incremental_lookback_hours: 6", "incremental_lookback_hours: 0"),
-                             encoding="utf-8")
     with open(project / "seeds" / "ref_departments.csv", "a", encoding="utf-8") as seed:
         seed.write(f"{NEW_DEPT},新设试点局,SCJG,市场监督管理局,ZJ,province,省级\n")
     return project
@@ -86,7 +99,12 @@ def builds(tmp_path_factory):
         events = fixture_events()
         held = _held_events(events[0]["dept_code"])
         land(events + held, cfg)
-        _crash_a_commit(cfg, events[0]["dept_code"])
+        dept = events[0]["dept_code"]
+        _crash_a_commit(cfg, dept, "crashed", "commit:before-marker", 0, ["2026-02-11"] * 2)
+        # committed, its files not renamed yet: the next ingestor rolls it forward two days later
+        _crash_a_commit(cfg, dept, "rolled", "commit:after-marker", 1, ["2026-02-11"] * 2, days_old=2)
+        # committed, one of its two files renamed: the visible one holds the batch's higher offset
+        _crash_a_commit(cfg, dept, "partial", "commit:after-first-rename", 2, ["2026-02-13", "2026-02-12"])
         pipeline.build(cfg, skip=("docs", "reports"))
         with duckdb.connect(str(cfg.warehouse_path), read_only=True) as con:
             first = {
@@ -98,8 +116,10 @@ def builds(tmp_path_factory):
                 "status": quarantined_by_reason(cfg),
                 "crashed": con.execute("select count(*) from staging.stg_hotline_12345__tickets_created "
                                        "where event_id like '%crashed%'").fetchone()[0],
+                "late": _late_rows(con),
             }
-        LandingZone(cfg).recover("jx.src.hotline_12345.v1", 0)  # what the next ingestor does on assignment
+        for partition in (0, 1, 2):
+            LandingZone(cfg).recover("jx.src.hotline_12345.v1", partition)  # what the next ingestor does on assignment
         assert not list(cfg.landing_dir.rglob(".*.pending"))
         patch.setattr(warehouse_dbt, "DBT_DIR", _project_with_department(tmp))
         pipeline.build(cfg, skip=("docs", "reports"))
@@ -112,8 +132,19 @@ def builds(tmp_path_factory):
                                         "where dept_code = ?", [NEW_DEPT]).fetchall(),
                 "tasks": con.execute("select count(*) from staging.stg_gov_oa__tasks_assigned "
                                      "where task_id = 'T-NOPE'").fetchone()[0],
+                "late": _late_rows(con),
             }
         yield first, second
+
+
+def _late_rows(con) -> dict[str, tuple[int, int]]:
+    """Staged rows and distinct events of the batches that became visible late."""
+    counts = dict.fromkeys(("rolled", "partial"), (0, 0))
+    counts.update({name: (rows, events) for name, rows, events in con.execute(
+        "select split_part(event_id, '-', 2), count(*), count(distinct event_id) "
+        "from staging.stg_hotline_12345__tickets_created where event_id similar to 'hotline_12345-(rolled|partial)-.*' "
+        "group by 1").fetchall()})
+    return counts
 
 
 def _rows_naming(con, code: str) -> dict[str, int]:
@@ -162,3 +193,12 @@ def test_the_warehouse_checks_every_reference_field_the_contracts_declare():
                 for source in contracts.SOURCES}
     assert dbt_vars["landing_sources"] == list(contracts.SOURCES)
     assert dbt_vars["landing_references"] == {source: types for source, types in declared.items() if types}
+
+
+def test_batches_visible_late_are_staged_by_the_next_build_once_whatever_their_age(builds):
+    """A batch whose ingestor died after committing it, before renaming its files (rolled forward by the next
+    ingestor, its ingested_at two days old), and one whose ingestor died between renaming its two files: the first
+    build stages what is visible, the next build the rest, each event once."""
+    first, second = builds
+    assert first["late"] == {"rolled": (0, 0), "partial": (1, 1)}
+    assert second["late"] == {"rolled": (2, 2), "partial": (2, 2)}

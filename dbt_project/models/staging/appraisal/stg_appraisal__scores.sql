@@ -13,5 +13,8 @@ select
     (payload ->> '$.score')::double as score,
     occurred_at,
     {{ to_business_time('occurred_at') }} as occurred_at_local,
+    kafka_topic,
+    kafka_partition,
+    kafka_offset,
     ingested_at
 from events

@@ -10,5 +10,8 @@ select
     (payload ->> '$.amount_recovered')::decimal(18, 2) as amount_recovered,
     occurred_at,
     {{ to_business_time('occurred_at') }} as occurred_at_local,
+    kafka_topic,
+    kafka_partition,
+    kafka_offset,
     ingested_at
 from events

@@ -13,5 +13,8 @@ select
     cast(json_extract(payload, '$.co_depts') as varchar[]) as co_dept_codes,
     occurred_at,
     {{ to_business_time('occurred_at') }} as occurred_at_local,
+    kafka_topic,
+    kafka_partition,
+    kafka_offset,
     ingested_at
 from events

@@ -11,5 +11,8 @@ select
     timezone('Asia/Shanghai', (payload ->> '$.completed_at')::timestamptz) as completed_at_local,
     occurred_at,
     {{ to_business_time('occurred_at') }} as occurred_at_local,
+    kafka_topic,
+    kafka_partition,
+    kafka_offset,
     ingested_at
 from events

@@ -12,5 +12,8 @@ select
     (payload ->> '$.satisfaction')::tinyint as satisfaction,
     occurred_at as closed_at,
     {{ to_business_time('occurred_at') }} as closed_at_local,
+    kafka_topic,
+    kafka_partition,
+    kafka_offset,
     ingested_at
 from events

@@ -13,5 +13,8 @@ select
     person_keys,
     occurred_at as created_at,
     {{ to_business_time('occurred_at') }} as created_at_local,
+    kafka_topic,
+    kafka_partition,
+    kafka_offset,
     ingested_at
 from events

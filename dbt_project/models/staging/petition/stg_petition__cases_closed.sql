@@ -12,5 +12,8 @@ select
     (payload ->> '$.repeat_visit')::boolean as is_repeat_visit,
     occurred_at,
     {{ to_business_time('occurred_at') }} as occurred_at_local,
+    kafka_topic,
+    kafka_partition,
+    kafka_offset,
     ingested_at
 from events

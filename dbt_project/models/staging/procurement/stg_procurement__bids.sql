@@ -11,5 +11,8 @@ select
     (payload ->> '$.price')::decimal(18, 2) as bid_price,
     occurred_at,
     {{ to_business_time('occurred_at') }} as occurred_at_local,
+    kafka_topic,
+    kafka_partition,
+    kafka_offset,
     ingested_at
 from events

@@ -12,5 +12,8 @@ select
     payload ->> '$.category' as category,
     occurred_at,
     {{ to_business_time('occurred_at') }} as occurred_at_local,
+    kafka_topic,
+    kafka_partition,
+    kafka_offset,
     ingested_at
 from events

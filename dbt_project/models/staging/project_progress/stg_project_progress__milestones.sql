@@ -14,5 +14,8 @@ select
     (payload ->> '$.investment_done')::decimal(18, 2) as investment_done,
     occurred_at,
     {{ to_business_time('occurred_at') }} as occurred_at_local,
+    kafka_topic,
+    kafka_partition,
+    kafka_offset,
     ingested_at
 from events

@@ -9,5 +9,8 @@ select
     payload ->> '$.review_id' as review_id,
     occurred_at,
     {{ to_business_time('occurred_at') }} as occurred_at_local,
+    kafka_topic,
+    kafka_partition,
+    kafka_offset,
     ingested_at
 from events

@@ -14,5 +14,8 @@ select
     payload ->> '$.comment' as review_comment,
     occurred_at,
     {{ to_business_time('occurred_at') }} as occurred_at_local,
+    kafka_topic,
+    kafka_partition,
+    kafka_offset,
     ingested_at
 from events
