@@ -65,7 +65,8 @@ def land(jsonl_dir: Path, landing: Path, first_day: date, end_day: date, batch: 
           and occurred_at::date >= date '{first_day}' and occurred_at::date < date '{end_day}'
     """)
     con.execute("create temp table first_offsets (source varchar, first_offset bigint)")
-    con.executemany("insert into first_offsets values (?, ?)", list((first_offsets or {}).items()))
+    if first_offsets:
+        con.executemany("insert into first_offsets values (?, ?)", list(first_offsets.items()))
     con.execute(f"""
         copy (
             select event_id, event_type, occurred_at, dept_code, schema_version, payload::varchar as payload,
