@@ -320,6 +320,27 @@ class LandingZone:
         """The first offset not yet committed for a partition (0 when nothing landed)."""
         return max((last for _, last in self._marker_ranges(topic, partition)), default=-1) + 1
 
+    def read_bounds(self) -> dict[tuple[str, int], int]:
+        """(topic, partition) → the highest offset up to which every committed batch is visible, for every
+        partition with a commit: what a build may read, so that each of its readers reads the same rows.
+
+        The markers are listed before the pending files: a batch committed by then is either renamed already
+        (visible) or still has a pending file (its partition bounded below its first offset, as for a batch
+        committed before a crash and not rolled forward yet); a file never goes back from visible to pending. A
+        compaction's pending files hide nothing: its parts stay visible until the compacted files are."""
+        ranges = {key: self._marker_ranges(*key) for key in self.partitions()}
+        pending = [parsed for path in chain(self.root.glob(f"source=*/dt=*/.*{PENDING}"),
+                                            self.dead_root.glob(f"*/.*{PENDING}"))
+                   if (parsed := parse_name(path.name)) is not None]
+        bounds = {}
+        for (topic, partition), committed in ranges.items():
+            if not committed:
+                continue
+            batches = {r for r in committed if not any(_covers(r, other) for other in committed)}
+            hidden = [first for t, p, first, last in pending if (t, p) == (topic, partition) and (first, last) in batches]
+            bounds[topic, partition] = min(hidden) - 1 if hidden else max(last for _, last in committed)
+        return bounds
+
     def data_files(self, source: str | None = None) -> list[Path]:
         """The visible (committed) landing files, optionally of one source."""
         return sorted(self.root.glob(f"source={source or '*'}/dt=*/*.parquet"))

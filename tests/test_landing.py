@@ -108,17 +108,24 @@ LandingZone(settings()).commit(batch)
 """
 
 
-@pytest.mark.parametrize("point, committed", [("commit:before-marker", False), ("commit:after-marker", True)])
-def test_kill_9_during_a_commit_readers_see_committed_rows_only(jx_home, point, committed):
+@pytest.mark.parametrize("point, committed, seen", [
+    ("commit:before-marker", False, []),
+    ("commit:after-marker", True, []),
+    ("commit:after-first-rename", True, list(range(10, 20, 2))),  # the first business date's file of the batch
+])
+def test_kill_9_during_a_commit_readers_see_committed_rows_only(jx_home, point, committed, seen):
     zone = LandingZone(settings())
     zone.commit(make_batch(0, 10))
     _run_killed(_COMMIT_CODE, point, jx_home)
-    # a build reading now sees the first batch only: the crashed batch is invisible whether or not it committed
-    assert sorted(visible_offsets(zone)) == list(range(10))
+    # a build reading now sees the first batch only (and what was renamed of a committed batch), and is bounded to
+    # the first batch: the crashed batch is not all visible, whether or not it committed
+    assert sorted(visible_offsets(zone)) == list(range(10)) + seen
+    assert zone.read_bounds() == {(TOPIC, 0): 9}
     assert zone.next_offset(TOPIC, 0) == (20 if committed else 10)
     # recovery deletes an uncommitted batch and rolls a committed one forward
     assert zone.recover(TOPIC, 0) == (20 if committed else 10)
     assert sorted(visible_offsets(zone)) == list(range(20 if committed else 10))
+    assert zone.read_bounds() == {(TOPIC, 0): 19 if committed else 9}
     assert not list(zone.root.rglob(".*.pending"))
 
 
@@ -140,6 +147,7 @@ def test_kill_9_during_compaction_loses_nothing_and_recovery_finishes_it(jx_home
     # what a reader sees right after the crash: every committed row (a row may show twice, same offset)
     seen = visible_offsets(zone)
     assert set(seen) == set(range(60)) | set(range(4))
+    assert zone.read_bounds() == {(TOPIC, 0): 59, (TOPIC, 1): 3}, "a compaction's pending files hide nothing"
     assert sum(c.landed for c in zone.commits()) == counts, "marker counts are never doubled"
     assert zone.next_offset(TOPIC, 0) == 60
 

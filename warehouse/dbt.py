@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 from typing import Callable
 
+import duckdb
 import yaml
 
 from jixiao.expectations.review import decision_log
@@ -128,12 +129,36 @@ def dbt_build(candidate: Candidate, select: list[str] | None = None,
     stamp.unlink(missing_ok=True)
     target = candidate.cfg.home / "dbt" / "target"
     costs = target / schedule.COSTS_FILE, _shared_dir(candidate.cfg) / schedule.COSTS_FILE
-    with schedule.longest_path_first(schedule.load_costs(*costs), dbt_threads()):
+    with schedule.longest_path_first(schedule.load_costs(*costs), dbt_threads()), landing_read_bounds(candidate):
         run_dbt(["build", "--exclude-resource-type", "unit_test", *(["--select", *select] if select else [])],
                 candidate, on_node)
     schedule.record_costs(target / "run_results.json", *costs)
     if not select:
         stamp.write_text(project_digest(), encoding="utf-8")
+
+
+@contextlib.contextmanager
+def landing_read_bounds(candidate: Candidate):
+    """The landing zone's read bounds (:meth:`LandingZone.read_bounds`) as ``main.landing_read_bound`` in the
+    candidate while dbt builds: every staging model and quarantine then reads the same rows, however the landing
+    zone moves meanwhile (``macros/landing_events.sql``). Dropped afterwards, so a dbt run outside a build reads
+    without bounds."""
+    import pyarrow as pa
+
+    from jixiao.ingestors.landing import LandingZone
+
+    bounds = LandingZone(candidate.cfg).read_bounds()
+    read_bounds = pa.table({"kafka_topic": [t for t, _ in bounds], "kafka_partition": [p for _, p in bounds],
+                      "read_bound": list(bounds.values())},
+                     schema=pa.schema([("kafka_topic", pa.string()), ("kafka_partition", pa.int32()),
+                                       ("read_bound", pa.int64())]))
+    with duckdb.connect(str(candidate.path)) as con:
+        con.execute("create or replace table main.landing_read_bound as select * from read_bounds")
+    try:
+        yield bounds
+    finally:
+        with duckdb.connect(str(candidate.path)) as con:
+            con.execute("drop table if exists main.landing_read_bound")
 
 
 def _compiled_stamp(candidate: Candidate) -> Path:

@@ -2,7 +2,8 @@
     quarantine (stg_<source>__quarantined_events: they name reference data that does not exist yet).
     Only committed files are visible under the landing zone's names (ingestors/landing.py), so a build never
     reads rows that a crash recovery deletes. While no file has landed for the source yet, reads an empty
-    relation with the landing columns (DuckDB's read_parquet fails on an empty glob). In an incremental run,
+    relation with the landing columns (DuckDB's read_parquet fails on an empty glob). In a platform build, only
+    the rows up to the build's read bounds (within_read_bounds). In an incremental run,
     only the rows the model has not read yet are read (unread_landing: per Kafka partition, the offsets past the
     highest it holds and the batch that carried that one) — plus the events released from quarantine by this
     build (their reference data arrived), however old; the models' unique_key (event_id) merges what is read
@@ -23,6 +24,7 @@
     where landed.event_type in ('{{ event_types | join("', '") }}')
       and landed.event_id not in (
           select event_id from {{ quarantine }} where source = '{{ source_name }}' and released_at is null)
+      {{- within_read_bounds('landed') }}
     {%- if resume %}
       and ({{ unread_landing('landed', 'position') }}
            {%- if released %}
@@ -47,6 +49,20 @@
         {%- endfor %})
     group by kafka_topic, kafka_partition
 )
+{%- endmacro %}
+
+{#- Rows up to the read bounds of a platform build (main.landing_read_bound, which warehouse/dbt.py writes into the
+    candidate for the dbt build and drops after it: per partition, the offset up to which every committed batch was
+    visible when the build started), so that a source's quarantine and staging models read the same rows however
+    the landing zone moves meanwhile; a partition committed for the first time after that is not bounded. A dbt
+    run outside a platform build reads without bounds. -#}
+{% macro within_read_bounds(landed) -%}
+{%- if execute and adapter.get_relation(this.database, 'main', 'landing_read_bound') %}
+      and not exists (select 1 from {{ this.database }}.main.landing_read_bound as bound
+                      where bound.kafka_topic = {{ landed }}.kafka_topic
+                        and bound.kafka_partition = {{ landed }}.kafka_partition
+                        and {{ landed }}.kafka_offset > bound.read_bound)
+{%- endif %}
 {%- endmacro %}
 
 {#- Whether an incremental model keeps its read position (the Kafka columns): a table built before it had them is

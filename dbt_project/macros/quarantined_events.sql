@@ -88,7 +88,8 @@ where before.released_at is null
 {%- endmacro %}
 
 
-{#- The landing events of a source the quarantine checks: every one on a first or full-refresh build; after that
+{#- The landing events of a source the quarantine checks, up to the build's read bounds (within_read_bounds, the
+    same rows as its staging models read): every one on a first or full-refresh build; after that
     the events its staging models have not read yet (unread_landing, from their read positions as the previous
     build left them) and the events ``previous`` (the quarantine as that build left it) holds. -#}
 {% macro quarantine_scan(source_name, previous) -%}
@@ -110,9 +111,16 @@ where before.released_at is null
     left join {{ landing_read_position(staged) }} as position
       on landed.kafka_topic = position.kafka_topic and landed.kafka_partition = position.kafka_partition
     where {{ unread_landing('landed', 'position') }}
+      {{- within_read_bounds('landed') }}
     union all
     select * from {{ landed }}
     where event_id in (select event_id from {{ previous }} where released_at is null)
 )
-{%- else %}{{ landed }}{% endif %}
+{%- else %}
+(
+    select landed.* from {{ landed }} as landed
+    where true
+      {{- within_read_bounds('landed') }}
+)
+{%- endif %}
 {%- endmacro %}
