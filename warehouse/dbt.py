@@ -153,7 +153,8 @@ def landing_read_bounds(candidate: Candidate):
                      schema=pa.schema([("kafka_topic", pa.string()), ("kafka_partition", pa.int32()),
                                        ("read_bound", pa.int64())]))
     with duckdb.connect(str(candidate.path)) as con:
-        con.execute("create or replace table main.landing_read_bound as select * from read_bounds")
+        con.execute("drop table if exists main.landing_read_bound")
+        con.from_arrow(read_bounds).create("main.landing_read_bound")
     try:
         yield bounds
     finally:
