@@ -149,9 +149,9 @@ def landing_read_bounds(candidate: Candidate):
 
     bounds = LandingZone(candidate.cfg).read_bounds()
     read_bounds = pa.table({"kafka_topic": [t for t, _ in bounds], "kafka_partition": [p for _, p in bounds],
-                      "read_bound": list(bounds.values())},
-                     schema=pa.schema([("kafka_topic", pa.string()), ("kafka_partition", pa.int32()),
-                                       ("read_bound", pa.int64())]))
+                            "read_bound": list(bounds.values())},
+                           schema=pa.schema([("kafka_topic", pa.string()), ("kafka_partition", pa.int32()),
+                                             ("read_bound", pa.int64())]))
     with duckdb.connect(str(candidate.path)) as con:
         con.execute("drop table if exists main.landing_read_bound")
         con.from_arrow(read_bounds).create("main.landing_read_bound")

@@ -3,11 +3,10 @@
     Only committed files are visible under the landing zone's names (ingestors/landing.py), so a build never
     reads rows that a crash recovery deletes. While no file has landed for the source yet, reads an empty
     relation with the landing columns (DuckDB's read_parquet fails on an empty glob). In a platform build, only
-    the rows up to the build's read bounds (within_read_bounds). In an incremental run,
-    only the rows the model has not read yet are read (unread_landing: per Kafka partition, the offsets past the
-    highest it holds and the batch that carried that one) — plus the events released from quarantine by this
-    build (their reference data arrived), however old; the models' unique_key (event_id) merges what is read
-    twice. -#}
+    the rows up to the build's read bounds are read (within_read_bounds). In an incremental run, only the rows the
+    model has not read yet (unread_landing: per Kafka partition, the offsets past the highest it holds and the
+    batch that carried that one) — plus the events released from quarantine by this build (their reference data
+    arrived), however old; the models' unique_key (event_id) merges what is read twice. -#}
 {% macro landing_events(source_name, event_types) -%}
 {%- set quarantine = ref('stg_' ~ source_name ~ '__quarantined_events') -%}
 {%- set resume = is_incremental() and landing_read_position_kept(this) -%}

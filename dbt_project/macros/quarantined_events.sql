@@ -89,9 +89,9 @@ where before.released_at is null
 
 
 {#- The landing events of a source the quarantine checks, up to the build's read bounds (within_read_bounds, the
-    same rows as its staging models read): every one on a first or full-refresh build; after that
-    the events its staging models have not read yet (unread_landing, from their read positions as the previous
-    build left them) and the events ``previous`` (the quarantine as that build left it) holds. -#}
+    same rows as its staging models read): every one on a first or full-refresh build; after that the events its
+    staging models have not read yet (unread_landing, from their read positions as the previous build left them)
+    and the events ``previous`` (the quarantine as that build left it) holds. -#}
 {% macro quarantine_scan(source_name, previous) -%}
 {%- set landed = landing_relation(source_name) -%}
 {%- set staged = [] -%}
